@@ -1,0 +1,23 @@
+// Tests run from TypeScript source through SWC (no type check here; `npm run typecheck` does that).
+/** @type {import('jest').Config} */
+module.exports = {
+    testEnvironment: 'node',
+    roots: ['<rootDir>/test'],
+    testMatch: ['**/*.test.ts', '**/*.test.tsx'],
+    transform: {
+        '^.+\\.(t|j)sx?$': [
+            '@swc/jest',
+            {
+                jsc: {
+                    parser: { syntax: 'typescript', tsx: true },
+                    transform: { react: { runtime: 'automatic', importSource: 'preact' } },
+                    target: 'es2022',
+                },
+                module: { type: 'commonjs' },
+            },
+        ],
+    },
+    testTimeout: 30000,
+    // Each integration suite owns real child processes; give teardown room and report leaks loudly.
+    openHandlesTimeout: 5000,
+};
