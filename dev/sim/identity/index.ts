@@ -1,11 +1,24 @@
 /**
- * The identity half of the simulator: Microsoft identity platform (login), Key Vault and the
- * managed identity endpoint. Stub: the real implementation follows in the next commits.
+ * The identity half of the simulator: the Microsoft identity platform (login), Key Vault and the
+ * managed identity endpoint, plus the app registrations and service principals they share.
  */
+import { createHash } from 'node:crypto';
+
 import type { SimClock } from '../core/clock';
 import type { ControlContributor, DirectoryView, TokenVerifier } from '../core/contracts';
 import type { ServiceDefinition } from '../core/http';
 import type { IdFactory } from '../core/ids';
+import { managedIdentityService, type ManagedIdentityToken } from '../managedIdentity';
+import { SecretStore, vaultService } from '../vault';
+import type { LoginContext } from './context';
+import { describeApp, describeServicePrincipal, identityControlRoutes } from './control';
+import { describeError } from './errors';
+import { SigningKeys } from './keys';
+import { loginService } from './login';
+import { InteractionStore } from './sessions';
+import { seedIdentities, IdentityState } from './state';
+import { appOnlyToken, TokenError } from './tokenEndpoint';
+import { TokenIssuer } from './tokens';
 
 export interface IdentityOptions {
     ids: IdFactory;
@@ -33,32 +46,116 @@ export interface IdentityModule extends ControlContributor {
     };
 }
 
+export const CLIENT_SECRET_NAME = 'graph-client-secret';
+export const SESSION_SECRET_NAME = 'session-signing-key';
+/** Managed identity tokens live about a day, as App Service's do. */
+const MANAGED_IDENTITY_TOKEN_SECONDS = 86399;
+
 export function createIdentity(options: IdentityOptions): IdentityModule {
-    const appClientId = options.ids.named('app/tenant-sync');
-    return {
-        login: { routes: [] },
-        vault: { routes: [] },
-        managedIdentity: { routes: [] },
-        tokens: {
-            verify: () => ({ ok: false, reason: 'missing', message: 'identity is not implemented yet' }),
+    const { ids, clock, directory, origins } = options;
+    const publisherTenantId = options.publisherTenantId.toLowerCase();
+    const state = new IdentityState(ids, clock);
+    const seeded = seedIdentities(state, ids, publisherTenantId);
+    const keys = new SigningKeys(() => clock.now());
+    const tokens = new TokenIssuer(keys, clock, origins.login, () => state.tunables.tokenLifetimeSeconds);
+    const ctx: LoginContext = {
+        directory,
+        state,
+        store: new InteractionStore(clock),
+        tokens,
+        clock,
+        origins: { login: origins.login, graph: origins.graph },
+    };
+
+    const secrets = new SecretStore(() => clock.nowSeconds());
+    secrets.set(CLIENT_SECRET_NAME, seeded.app.secrets[0]?.value ?? '');
+    secrets.set(
+        SESSION_SECRET_NAME,
+        createHash('sha256').update(ids.secret('identity/session-signing-key')).digest('base64'),
+    );
+
+    const appSp = state.servicePrincipal(publisherTenantId, seeded.app.clientId);
+    const miSp = state.servicePrincipal(publisherTenantId, seeded.managedIdentity.clientId);
+    const vault = vaultService({
+        origin: origins.vault,
+        loginOrigin: origins.login,
+        tenantId: publisherTenantId,
+        vaultName: 'kv-tenant-sync',
+        subscriptionId: ids.named('identity/subscription'),
+        clock,
+        verifier: tokens,
+        store: secrets,
+        // "Key Vault Secrets User" for the function app's managed identity and (for local runs) our app.
+        isAuthorized: (objectId) => objectId === miSp?.objectId || objectId === appSp?.objectId,
+    });
+
+    const managedIdentity = managedIdentityService({
+        identityHeader: seeded.identityHeader,
+        identity: {
+            clientId: seeded.managedIdentity.clientId,
+            principalId: miSp?.objectId ?? '',
+            resourceId: seeded.managedIdentity.resourceId ?? '',
         },
-        publisher: { tenantId: options.publisherTenantId, appClientId },
+        issue: async (resource): Promise<ManagedIdentityToken> => {
+            const tenant = directory.findTenant(publisherTenantId);
+            const sp = state.servicePrincipal(publisherTenantId, seeded.managedIdentity.clientId);
+            if (!tenant || !sp) return { ok: false, status: 500, message: 'The publisher tenant is not available.' };
+            try {
+                const issued = await appOnlyToken(ctx, tenant, seeded.managedIdentity, sp, resource, {
+                    lifetime: MANAGED_IDENTITY_TOKEN_SECONDS,
+                    extra: { xms_mirid: seeded.managedIdentity.resourceId },
+                });
+                return { ok: true, token: issued.token, expiresOn: clock.nowSeconds() + issued.expiresIn };
+            } catch (error) {
+                if (!(error instanceof TokenError)) throw error;
+                // App Service relays Entra's answer in its message.
+                const message = describeError(error.aadsts, {
+                    traceId: ids.guid('identity/msi-trace'),
+                    correlationId: '',
+                    now: clock.now(),
+                });
+                return { ok: false, status: error.aadsts.status, message: message.split('\r\n')[0] ?? message };
+            }
+        },
+    });
+
+    return {
+        login: loginService(ctx, keys),
+        vault,
+        managedIdentity,
+        tokens,
+        publisher: { tenantId: publisherTenantId, appClientId: seeded.app.clientId },
         operationsClient: {
-            tenantId: options.publisherTenantId,
-            clientId: options.ids.named('app/operations-client'),
-            clientSecret: '',
-            scope: `api://${appClientId}/.default`,
+            tenantId: publisherTenantId,
+            clientId: seeded.operationsClient.clientId,
+            clientSecret: seeded.operationsClient.secrets[0]?.value ?? '',
+            scope: `api://${seeded.app.clientId}/.default`,
         },
         appSettings: {
-            APP_CLIENT_ID: appClientId,
-            APP_TENANT_ID: options.publisherTenantId,
-            KEY_VAULT_URL: options.origins.vault,
-            AUTHORITY_HOST: options.origins.login,
-            GRAPH_BASE_URL: options.origins.graph,
-            IDENTITY_ENDPOINT: `${options.origins.msi}/msi/token`,
-            IDENTITY_HEADER: '',
+            APP_CLIENT_ID: seeded.app.clientId,
+            APP_TENANT_ID: publisherTenantId,
+            KEY_VAULT_URL: origins.vault,
+            AUTHORITY_HOST: origins.login,
+            GRAPH_BASE_URL: origins.graph,
+            IDENTITY_ENDPOINT: `${origins.msi}/msi/token`,
+            IDENTITY_HEADER: seeded.identityHeader,
         },
-        controlRoutes: () => [],
-        describeState: () => ({}),
+        controlRoutes: () =>
+            identityControlRoutes({
+                state,
+                keys,
+                directory,
+                clock,
+                secrets,
+                appClientId: seeded.app.clientId,
+                clientSecretName: CLIENT_SECRET_NAME,
+            }),
+        describeState: () => ({
+            apps: [...state.apps.values()].map(describeApp),
+            servicePrincipals: state.listServicePrincipals().map((sp) => describeServicePrincipal(sp, state)),
+            signingKeys: keys.describe(),
+            settings: { ...state.tunables },
+            vaultSecrets: secrets.describe(),
+        }),
     };
 }

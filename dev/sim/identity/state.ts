@@ -1,0 +1,267 @@
+import type { SimClock } from '../core/clock';
+import { GRAPH_APP_ID } from '../core/contracts';
+import type { IdFactory } from '../core/ids';
+import type { PermissionDefinition } from './resources';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type SignInAudience = 'AzureADMyOrg' | 'AzureADMultipleOrgs' | 'AzureADandPersonalMicrosoftAccount';
+
+export interface ClientSecret {
+    /** `keyId` in Graph's passwordCredential. */
+    keyId: string;
+    /** First three characters, as the portal shows. */
+    hint: string;
+    value: string;
+    startsAt: number;
+    expiresAt: number;
+}
+
+export interface RequiredResourceAccess {
+    resourceAppId: string;
+    /** Application permissions (app role values). */
+    roles: string[];
+    /** Delegated permissions (scope values). */
+    scopes: string[];
+}
+
+export interface AppRegistration {
+    clientId: string;
+    objectId: string;
+    displayName: string;
+    homeTenantId: string;
+    signInAudience: SignInAudience;
+    redirectUris: string[];
+    /** Application ID URIs (`api://<clientId>`); the audience of tokens for this app's API. */
+    identifierUris: string[];
+    secrets: ClientSecret[];
+    appRoles: PermissionDefinition[];
+    requiredResourceAccess: RequiredResourceAccess[];
+    /** Disabled by Microsoft or the publisher: no sign-in, no tokens anywhere (AADSTS7000112). */
+    disabled: boolean;
+    kind: 'application' | 'managedIdentity';
+    /** Azure resource id of the resource a managed identity belongs to. */
+    resourceId?: string;
+}
+
+export interface RoleGrant {
+    resourceAppId: string;
+    role: string;
+    grantedAt: number;
+    /** Consent propagation: tokens carry the role only from this simulator time on. */
+    visibleAt: number;
+}
+
+export interface ServicePrincipal {
+    objectId: string;
+    appId: string;
+    tenantId: string;
+    /** Disabled by the tenant's admin ("Enabled for users to sign-in?" = No): AADSTS7000112. */
+    enabled: boolean;
+    grants: RoleGrant[];
+    createdAt: number;
+}
+
+export interface IdentityTunables {
+    consentPropagationDelayMs: number;
+    tokenLifetimeSeconds: number;
+}
+
+export const APP_ROLE_VALUES = ['Sync.Run', 'Tenants.Read', 'Users.Read', 'Tenants.Manage'] as const;
+
+/**
+ * App registrations and service principals: the identity platform's view of who may get which
+ * tokens where. Tenants and users belong to the directory (DirectoryView).
+ */
+export class IdentityState {
+    readonly apps = new Map<string, AppRegistration>();
+    /** Keyed by `${tenantId}|${appId}` (lower-case). */
+    private readonly servicePrincipals = new Map<string, ServicePrincipal>();
+    readonly tunables: IdentityTunables = { consentPropagationDelayMs: 0, tokenLifetimeSeconds: 3599 };
+
+    constructor(
+        private readonly ids: IdFactory,
+        private readonly clock: SimClock,
+    ) {}
+
+    app(clientId: string): AppRegistration | undefined {
+        return this.apps.get(clientId.toLowerCase());
+    }
+
+    /** An app by client id or Application ID URI. */
+    appByIdentifier(identifier: string): AppRegistration | undefined {
+        const wanted = identifier.replace(/\/+$/, '').toLowerCase();
+        return (
+            this.app(wanted) ??
+            [...this.apps.values()].find((a) => a.identifierUris.some((u) => u.toLowerCase() === wanted))
+        );
+    }
+
+    addApp(app: AppRegistration): AppRegistration {
+        this.apps.set(app.clientId.toLowerCase(), app);
+        return app;
+    }
+
+    newSecret(name: string, lifetimeDays = 730): ClientSecret {
+        // Real secrets are 40 characters with a "8Q~"-style marker after a 3-character hint.
+        const body = this.ids.secret(`identity/secret/${name}`, 37);
+        const value = `${body.slice(0, 3)}8Q~${body.slice(3)}`.replace(/[-_]/g, '.');
+        const now = this.clock.now();
+        return {
+            keyId: this.ids.named(`identity/secret-id/${name}`),
+            hint: value.slice(0, 3),
+            value,
+            startsAt: now,
+            expiresAt: now + lifetimeDays * DAY_MS,
+        };
+    }
+
+    servicePrincipal(tenantId: string, appId: string): ServicePrincipal | undefined {
+        return this.servicePrincipals.get(spKey(tenantId, appId));
+    }
+
+    servicePrincipalByObjectId(objectId: string): ServicePrincipal | undefined {
+        return [...this.servicePrincipals.values()].find((sp) => sp.objectId === objectId.toLowerCase());
+    }
+
+    listServicePrincipals(): ServicePrincipal[] {
+        return [...this.servicePrincipals.values()];
+    }
+
+    /** Creates the app's service principal in the tenant, or re-enables the existing one. */
+    ensureServicePrincipal(tenantId: string, appId: string): ServicePrincipal {
+        const existing = this.servicePrincipal(tenantId, appId);
+        if (existing) {
+            existing.enabled = true;
+            return existing;
+        }
+        const sp: ServicePrincipal = {
+            objectId: this.ids.guid('identity/service-principal'),
+            appId: appId.toLowerCase(),
+            tenantId: tenantId.toLowerCase(),
+            enabled: true,
+            grants: [],
+            createdAt: this.clock.now(),
+        };
+        this.servicePrincipals.set(spKey(tenantId, appId), sp);
+        return sp;
+    }
+
+    /** Records app-role grants; they become visible in tokens after the consent propagation delay. */
+    grantRoles(sp: ServicePrincipal, resourceAppId: string, roles: readonly string[], delayMs?: number): void {
+        const now = this.clock.now();
+        const visibleAt = now + (delayMs ?? this.tunables.consentPropagationDelayMs);
+        for (const role of roles) {
+            if (sp.grants.some((g) => g.resourceAppId === resourceAppId.toLowerCase() && g.role === role)) continue;
+            sp.grants.push({ resourceAppId: resourceAppId.toLowerCase(), role, grantedAt: now, visibleAt });
+        }
+    }
+
+    /** Roles of `resourceAppId` granted to the principal that tokens issued now carry. */
+    effectiveRoles(sp: ServicePrincipal, resourceAppId: string): string[] {
+        const now = this.clock.now();
+        return sp.grants
+            .filter((g) => g.resourceAppId === resourceAppId.toLowerCase() && g.visibleAt <= now)
+            .map((g) => g.role);
+    }
+
+    /** Consent revocation: delete the service principal, or (rolesOnly) just its app-role grants. */
+    revoke(tenantId: string, appId: string, options: { rolesOnly: boolean }): ServicePrincipal | undefined {
+        const sp = this.servicePrincipal(tenantId, appId);
+        if (!sp) return undefined;
+        if (options.rolesOnly) sp.grants = [];
+        else this.servicePrincipals.delete(spKey(tenantId, appId));
+        return sp;
+    }
+}
+
+function spKey(tenantId: string, appId: string): string {
+    return `${tenantId.toLowerCase()}|${appId.toLowerCase()}`;
+}
+
+/** What the seeded world contains on the identity side. */
+export interface SeededIdentities {
+    app: AppRegistration;
+    operationsClient: AppRegistration;
+    managedIdentity: AppRegistration;
+    identityHeader: string;
+}
+
+export const DEFAULT_PUBLIC_BASE_URL = 'http://localhost:7071';
+
+/**
+ * The publisher's registrations: our multi-tenant app (with its service principal in the publisher
+ * tenant only; customer tenants onboard through admin consent), the operations client granted our
+ * API's app roles, and the function app's managed identity.
+ */
+export function seedIdentities(state: IdentityState, ids: IdFactory, publisherTenantId: string): SeededIdentities {
+    const publisher = publisherTenantId.toLowerCase();
+    const clientId = ids.named('identity/app/tenant-sync');
+    const app = state.addApp({
+        clientId,
+        objectId: ids.named('identity/app-object/tenant-sync'),
+        displayName: 'Tenant Sync',
+        homeTenantId: publisher,
+        signInAudience: 'AzureADMultipleOrgs',
+        redirectUris: [`${DEFAULT_PUBLIC_BASE_URL}/auth/callback`, `${DEFAULT_PUBLIC_BASE_URL}/connect/callback`],
+        identifierUris: [`api://${clientId}`],
+        secrets: [state.newSecret('tenant-sync/1')],
+        appRoles: APP_ROLE_VALUES.map((value) => ({
+            id: ids.named(`identity/app-role/${value}`),
+            value,
+            displayName: value,
+            description: appRoleDescriptions[value],
+            adminConsentRequired: true,
+        })),
+        requiredResourceAccess: [{ resourceAppId: GRAPH_APP_ID, roles: ['User.Read.All'], scopes: ['User.Read'] }],
+        disabled: false,
+        kind: 'application',
+    });
+    const appSp = state.ensureServicePrincipal(publisher, clientId);
+    state.grantRoles(appSp, GRAPH_APP_ID, ['User.Read.All'], 0);
+
+    const opsClientId = ids.named('identity/app/operations-client');
+    const operationsClient = state.addApp({
+        clientId: opsClientId,
+        objectId: ids.named('identity/app-object/operations-client'),
+        displayName: 'Tenant Sync Operations',
+        homeTenantId: publisher,
+        signInAudience: 'AzureADMyOrg',
+        redirectUris: [],
+        identifierUris: [],
+        secrets: [state.newSecret('operations-client/1')],
+        appRoles: [],
+        requiredResourceAccess: [{ resourceAppId: clientId, roles: [...APP_ROLE_VALUES], scopes: [] }],
+        disabled: false,
+        kind: 'application',
+    });
+    const opsSp = state.ensureServicePrincipal(publisher, opsClientId);
+    state.grantRoles(opsSp, clientId, APP_ROLE_VALUES, 0);
+
+    const miClientId = ids.named('identity/managed-identity/tenant-sync-func');
+    const managedIdentity = state.addApp({
+        clientId: miClientId,
+        objectId: ids.named('identity/app-object/managed-identity'),
+        displayName: 'tenant-sync-func',
+        homeTenantId: publisher,
+        signInAudience: 'AzureADMyOrg',
+        redirectUris: [],
+        identifierUris: [],
+        secrets: [],
+        appRoles: [],
+        requiredResourceAccess: [],
+        disabled: false,
+        kind: 'managedIdentity',
+        resourceId: `/subscriptions/${ids.named('identity/subscription')}/resourcegroups/rg-tenant-sync/providers/Microsoft.Web/sites/tenant-sync-func`,
+    });
+    state.ensureServicePrincipal(publisher, miClientId);
+
+    return { app, operationsClient, managedIdentity, identityHeader: ids.named('identity/msi/identity-header') };
+}
+
+const appRoleDescriptions: Record<(typeof APP_ROLE_VALUES)[number], string> = {
+    'Sync.Run': 'Start a sync of a connected tenant.',
+    'Tenants.Read': 'Read the list of connected tenants and their sync status.',
+    'Users.Read': 'Read synced users.',
+    'Tenants.Manage': 'Connect and disconnect tenants.',
+};
