@@ -5,7 +5,7 @@ module.exports = {
     roots: ['<rootDir>/test'],
     testMatch: ['**/*.test.ts', '**/*.test.tsx'],
     transform: {
-        '^.+\\.(t|j)sx?$': [
+        '^.+\\.(t|j)sx?$|^.+\\.mjs$': [
             '@swc/jest',
             {
                 jsc: {
@@ -17,6 +17,8 @@ module.exports = {
             },
         ],
     },
+    // preact 11 ships ES modules only; compile it (and its renderer) to CommonJS like our own code.
+    transformIgnorePatterns: ['/node_modules/(?!(preact|preact-render-to-string)/)'],
     testTimeout: 30000,
     // Each integration suite owns real child processes; give teardown room and report leaks loudly.
     openHandlesTimeout: 5000,
