@@ -62,6 +62,13 @@ export class FaultRegistry {
         this.rules = [];
     }
 
+    /** Removes one rule; false when no rule has that id (already used up or never added). */
+    remove(id: number): boolean {
+        const before = this.rules.length;
+        this.rules = this.rules.filter((r) => r.id !== id);
+        return this.rules.length < before;
+    }
+
     list(): FaultRule[] {
         return this.rules.map((r) => ({ ...r }));
     }
