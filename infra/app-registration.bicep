@@ -39,18 +39,8 @@ var graphPermissions = {
   // the sync runs without a signed-in user and Graph answers 403.
   userReadAll: 'df021288-bdef-4463-88db-98f22de89214'
 }
-var deployedRedirectUris = empty(publicBaseUrl)
-  ? []
-  : [
-      '${publicBaseUrl}/auth/callback'
-      '${publicBaseUrl}/connect/callback'
-    ]
-var localRedirectUris = includeLocalhostRedirectUris
-  ? [
-      'http://localhost:7071/auth/callback'
-      'http://localhost:7071/connect/callback'
-    ]
-  : []
+var deployedRedirectUris = empty(publicBaseUrl) ? [] : ['${publicBaseUrl}/auth/callback', '${publicBaseUrl}/connect/callback']
+var localRedirectUris = includeLocalhostRedirectUris ? ['http://localhost:7071/auth/callback', 'http://localhost:7071/connect/callback'] : []
 var apiAudience = 'api://${tenant().tenantId}/${uniqueName}'
 
 // Roles for callers of the operations API (users or daemon apps); the API checks the roles claim.

@@ -107,7 +107,7 @@ param principalId string = ''
 @description('Kind of principalId.')
 param principalType string = 'User'
 
-@description('true: also give principalId Key Vault Secrets Officer on the vault and Table/Queue Data Contributor on the storage account (rotate secrets, inspect tables, enqueue a sync by hand). Off by default.')
+@description('true: also give principalId Key Vault Secrets Officer on the vault and Blob Data Owner, Queue and Table Data Contributor on the storage account (rotate secrets, inspect tables, enqueue a sync by hand, run the app locally against these resources). Off by default.')
 param grantDeployerAccess bool = false
 
 // ---------------------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ var writeSessionSigningKey = !empty(sessionSigningKey) || !keepExistingSessionSi
 // Resources
 // ---------------------------------------------------------------------------------------------
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
   name: names.resourceGroup
   location: location
   tags: tags

@@ -33,7 +33,7 @@ param deployerPrincipalId string = ''
 @description('Kind of deployerPrincipalId.')
 param deployerPrincipalType string = 'User'
 
-@description('Grant the deployer Key Vault Secrets Officer (vault) and Table/Queue Data Contributor (storage).')
+@description('Grant the deployer Key Vault Secrets Officer (vault) and Blob Data Owner, Queue and Table Data Contributor (storage), enough to rotate secrets and to run the app locally against these resources.')
 param grantDeployerAccess bool = false
 
 // Built-in role definition ids (identical in every tenant).
@@ -129,6 +129,16 @@ resource deployerSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04
   scope: vault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.keyVaultSecretsOfficer)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
+}
+
+resource deployerBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeployer) {
+  name: guid(storage.id, deployerPrincipalId, roleIds.storageBlobDataOwner)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataOwner)
     principalId: deployerPrincipalId
     principalType: deployerPrincipalType
   }

@@ -205,6 +205,7 @@ describe('infra: identity and least-privilege roles', () => {
     ];
     const optionalForDeployer: ExpectedRole[] = [
         { role: 'Key Vault Secrets Officer', roleId: ROLE.keyVaultSecretsOfficer, scopeType: VAULT },
+        { role: 'Storage Blob Data Owner', roleId: ROLE.storageBlobDataOwner, scopeType: STORAGE },
         { role: 'Storage Table Data Contributor', roleId: ROLE.storageTableDataContributor, scopeType: STORAGE },
         { role: 'Storage Queue Data Contributor', roleId: ROLE.storageQueueDataContributor, scopeType: STORAGE },
     ];
