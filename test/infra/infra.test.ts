@@ -3,7 +3,7 @@
  * without compiling: syntax (tree-sitter-bicep), and assertions on the syntax tree. Each check
  * function is also run against bad snippets in infraChecks.test.ts.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 import { CONFIG_VARIABLE_NAMES, CONFIG_VARIABLES } from '../../src/config';
@@ -18,6 +18,7 @@ import {
     keyVaultProblems,
     moduleWiringProblems,
     monitoringProblems,
+    nativeRuntimeDependencies,
     packagingProblems,
     parametersFileProblems,
     remoteBuildOf,
@@ -305,6 +306,17 @@ describe('infra: parameters, outputs, azure.yaml, packaging', () => {
         const yaml = readFileSync(join(ROOT, 'azure.yaml'), 'utf8');
         const funcignore = readFileSync(join(ROOT, '.funcignore'), 'utf8');
         expect(packagingProblems(remoteBuildOf(yaml), funcignore)).toEqual([]);
+    });
+
+    it('runtime dependencies are pure JavaScript, so a package built on any OS runs on Linux', () => {
+        const tree = {
+            read: (path: string) => (existsSync(join(ROOT, path)) ? readFileSync(join(ROOT, path), 'utf8') : undefined),
+            list: (path: string) => {
+                const full = join(ROOT, path);
+                return existsSync(full) && statSync(full).isDirectory() ? readdirSync(full) : [];
+            },
+        };
+        expect(nativeRuntimeDependencies(tree)).toEqual([]);
     });
 
     it('package.json main matches the compiled layout the package ships', () => {

@@ -18,6 +18,7 @@ import {
     keyVaultProblems,
     moduleWiringProblems,
     monitoringProblems,
+    nativeRuntimeDependencies,
     packagingProblems,
     parametersFileProblems,
     parseSimpleYaml,
@@ -629,5 +630,43 @@ dist/
                 '.funcignore lets .local/tls/ca-key.pem into the package (remoteBuild: false); exclude it',
             ]),
         );
+    });
+});
+
+describe('nativeRuntimeDependencies', () => {
+    function fakeTree(files: Record<string, string>, directories: Record<string, string[]>) {
+        return { read: (path: string) => files[path], list: (path: string) => directories[path] ?? [] };
+    }
+    const manifest = (dependencies: Record<string, string>, extra: object = {}) =>
+        JSON.stringify({ dependencies, ...extra });
+
+    it('finds native addons among runtime dependencies, nested or hoisted, and ignores dev dependencies', () => {
+        const tree = fakeTree(
+            {
+                'package.json': JSON.stringify({
+                    dependencies: { pure: '1', wrapper: '1' },
+                    devDependencies: { 'dev-native': '1' },
+                }),
+                'node_modules/pure/package.json': manifest({}),
+                'node_modules/wrapper/package.json': manifest({ 'gyp-dep': '1', 'prebuilt-dep': '1' }),
+                'node_modules/wrapper/node_modules/gyp-dep/package.json': manifest({}, { gypfile: true }),
+                'node_modules/prebuilt-dep/package.json': manifest({}),
+                'node_modules/dev-native/package.json': manifest({}, { gypfile: true }),
+            },
+            {
+                'node_modules/prebuilt-dep': ['package.json', 'prebuilds'],
+                'node_modules/prebuilt-dep/prebuilds': ['linux-x64'],
+                'node_modules/prebuilt-dep/prebuilds/linux-x64': ['addon.node'],
+            },
+        );
+        expect(nativeRuntimeDependencies(tree)).toEqual(['gyp-dep', 'prebuilt-dep']);
+    });
+
+    it('passes a pure JavaScript tree', () => {
+        const tree = fakeTree(
+            { 'package.json': manifest({ pure: '1' }), 'node_modules/pure/package.json': manifest({}) },
+            { 'node_modules/pure': ['package.json', 'index.js'] },
+        );
+        expect(nativeRuntimeDependencies(tree)).toEqual([]);
     });
 });

@@ -747,6 +747,63 @@ export function ignoreMatcher(text: string): (path: string) => boolean {
     };
 }
 
+export interface PackageTree {
+    /** Reads a file relative to the project root, or returns undefined if it does not exist. */
+    read: (relativePath: string) => string | undefined;
+    /** Lists a directory relative to the project root (names only; empty if missing). */
+    list: (relativePath: string) => string[];
+}
+
+interface Manifest {
+    name?: string;
+    dependencies?: Record<string, string>;
+    optionalDependencies?: Record<string, string>;
+    gypfile?: boolean;
+    scripts?: Record<string, string>;
+}
+
+/**
+ * Runtime (non-dev) dependencies that contain native code. With `remoteBuild: false` the package
+ * ships node_modules as installed on the deploying machine, which may be Windows or macOS; pure
+ * JavaScript runs anywhere, a native addon built for that machine does not run on Linux.
+ */
+export function nativeRuntimeDependencies(tree: PackageTree): string[] {
+    const seen = new Map<string, string>();
+    const found: string[] = [];
+    const resolveFrom = (fromDir: string, name: string): string | undefined => {
+        let dir = fromDir;
+        for (;;) {
+            const candidate = `${dir === '' ? '' : `${dir}/`}node_modules/${name}`;
+            if (tree.read(`${candidate}/package.json`) !== undefined) return candidate;
+            if (dir === '') return undefined;
+            const index = dir.lastIndexOf('/node_modules/');
+            dir = index < 0 ? '' : dir.slice(0, index);
+        }
+    };
+    const hasNativeFiles = (dir: string, depth: number): boolean =>
+        tree.list(dir).some((entry) => {
+            if (entry === 'node_modules') return false;
+            if (entry.endsWith('.node') || entry === 'binding.gyp') return true;
+            return depth < 4 && !entry.includes('.') && hasNativeFiles(`${dir}/${entry}`, depth + 1);
+        });
+    const visit = (dir: string): void => {
+        const manifest = JSON.parse(tree.read(`${dir === '' ? '' : `${dir}/`}package.json`) ?? '{}') as Manifest;
+        const names = Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies });
+        for (const name of names) {
+            const location = resolveFrom(dir, name);
+            if (location === undefined || seen.has(location)) continue;
+            seen.set(location, name);
+            const dependency = JSON.parse(tree.read(`${location}/package.json`) ?? '{}') as Manifest;
+            const installScript = dependency.scripts?.install ?? dependency.scripts?.postinstall ?? '';
+            if (dependency.gypfile === true || /node-gyp|prebuild/.test(installScript) || hasNativeFiles(location, 0))
+                found.push(name);
+            visit(location);
+        }
+    };
+    visit('');
+    return found.sort();
+}
+
 /**
  * What the deployment package must and must not contain. Local build (remoteBuild: false): the
  * compiled dist/ and the installed node_modules/ ship, sources need not. Remote build: sources,
