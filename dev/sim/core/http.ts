@@ -88,6 +88,8 @@ export class ServiceHost {
     private definition: ServiceDefinition | undefined;
     private router = FindMyWay({ caseSensitive: false, ignoreTrailingSlash: true });
     private readonly sockets = new Set<Socket>();
+    /** TCP sockets by remote port: a TLS request's socket wraps one, and only the TCP socket can send a reset. */
+    private readonly tcpByRemotePort = new Map<number, Socket>();
     private originValue: string | undefined;
 
     constructor(private readonly options: ServiceHostOptions) {}
@@ -108,7 +110,12 @@ export class ServiceHost {
             : createHttpServer(listener);
         server.on('connection', (socket: Socket) => {
             this.sockets.add(socket);
-            socket.on('close', () => this.sockets.delete(socket));
+            const port = socket.remotePort;
+            if (port !== undefined) this.tcpByRemotePort.set(port, socket);
+            socket.on('close', () => {
+                this.sockets.delete(socket);
+                if (port !== undefined && this.tcpByRemotePort.get(port) === socket) this.tcpByRemotePort.delete(port);
+            });
         });
         await new Promise<void>((resolve, reject) => {
             const onError = (error: NodeJS.ErrnoException) => {
@@ -175,7 +182,10 @@ export class ServiceHost {
                 if (rule.latencyMs !== undefined) await delay(rule.latencyMs);
                 if (rule.reset === true) {
                     this.record(request, 0, arrived, started, true, undefined);
-                    req.socket.destroy();
+                    // RST rather than FIN, so clients see ECONNRESET as with a real dropped connection.
+                    const port = req.socket.remotePort;
+                    const tcp = (port === undefined ? undefined : this.tcpByRemotePort.get(port)) ?? req.socket;
+                    tcp.resetAndDestroy();
                     return;
                 }
             }
