@@ -604,12 +604,12 @@ node_modules/
 dist/
 `;
 
-    it('the repository .funcignore suits a local build and would break a remote build', () => {
-        expect(packagingProblems(false, current)).toEqual([]);
-        expect(packagingProblems(true, current)).toEqual(
+    it('the repository .funcignore suits a remote build and would break a local build', () => {
+        expect(packagingProblems(true, current)).toEqual([]);
+        expect(packagingProblems(false, current)).toEqual(
             expect.arrayContaining([
-                '.funcignore excludes src/index.ts, which the package needs with remoteBuild: true',
-                '.funcignore excludes tsconfig.build.json, which the package needs with remoteBuild: true',
+                '.funcignore excludes dist/src/index.js, which the package needs with remoteBuild: false',
+                '.funcignore excludes node_modules/@azure/functions/package.json, which the package needs with remoteBuild: false',
             ]),
         );
     });
