@@ -17,8 +17,8 @@ module.exports = {
             },
         ],
     },
-    // preact 11 ships ES modules only; compile it (and its renderer) to CommonJS like our own code.
-    transformIgnorePatterns: ['/node_modules/(?!(preact|preact-render-to-string)/)'],
+    // preact 11 and jose 6 (under jwks-rsa) ship ES modules only; compile them to CommonJS like our own code.
+    transformIgnorePatterns: ['/node_modules/(?!(preact|preact-render-to-string|jose)/)'],
     testTimeout: 30000,
     // Each integration suite owns real child processes; give teardown room and report leaks loudly.
     openHandlesTimeout: 5000,

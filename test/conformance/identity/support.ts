@@ -170,10 +170,11 @@ function attribute(tag: string, name: string): string | undefined {
 
 export function formsIn(html: string): HtmlForm[] {
     const forms: HtmlForm[] = [];
-    for (const match of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)) {
+    // Attribute values may contain '>' (escaping only covers quotes and '<'), so skip over quoted values.
+    for (const match of html.matchAll(/<form\b((?:[^>"]|"[^"]*")*)>([\s\S]*?)<\/form>/g)) {
         const tag = match[1] ?? '';
         const fields: Record<string, string> = {};
-        for (const input of (match[2] ?? '').matchAll(/<input\b[^>]*>/g)) {
+        for (const input of (match[2] ?? '').matchAll(/<input\b(?:[^>"]|"[^"]*")*>/g)) {
             const name = attribute(input[0], 'name');
             if (name !== undefined && attribute(input[0], 'type') !== 'submit')
                 fields[name] = attribute(input[0], 'value') ?? '';
