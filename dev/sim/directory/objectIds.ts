@@ -37,6 +37,7 @@ export class ObjectIdCodec {
         for (let r = this.roundKeys.length - 1; r >= 0; r--)
             [left, right] = [(right ^ mix(left, this.roundKeys[r] ?? 0)) >>> 0, left];
         const index = left * 2 ** 32 + right;
+        if (!Number.isSafeInteger(index)) return undefined;
         return this.idFor(index) === id.toLowerCase() ? index : undefined;
     }
 
