@@ -25,10 +25,13 @@ export const TEST_WORLD: WorldSpec = {
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
+/** Untyped JSON from the simulator: the suites assert on its shape, which is the point. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export interface ControlAnswer {
     status: number;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on JSON shapes
-    body: any;
+    body: Json;
     headers: Headers;
 }
 

@@ -3,9 +3,7 @@
  * exactly, whatever sequence of changes the control API makes (seeded, property-style).
  */
 import { seededRandom } from '../../../dev/sim/core/ids';
-import { startTestSimulator, type TestSimulator } from '../../support/simulator';
-
-type Json = Record<string, any>;
+import { type Json, startTestSimulator, type TestSimulator } from '../../support/simulator';
 
 let t: TestSimulator;
 let fabrikam: string;

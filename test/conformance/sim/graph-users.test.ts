@@ -2,7 +2,7 @@
  * Graph GET /users, /users/{id}, /organization through fetch with an MSAL token, compared with the
  * control API's view of the directory.
  */
-import { startTestSimulator, type TestSimulator } from '../../support/simulator';
+import { type Json, startTestSimulator, type TestSimulator } from '../../support/simulator';
 
 const DEFAULT_PROPERTIES = [
     'businessPhones',
@@ -44,12 +44,12 @@ function pick(user: Record<string, unknown>, properties: string[]): Record<strin
 const byId = (a: { id?: unknown }, b: { id?: unknown }) => String(a.id).localeCompare(String(b.id));
 
 async function allPages(first: string, bearer = token, headers: Record<string, string> = {}) {
-    const pages: Array<Record<string, any>> = [];
+    const pages: Json[] = [];
     let next: string | undefined = first;
     while (next) {
         const response = await t.graph(next, { token: bearer, headers });
         expect(response.status).toBe(200);
-        const body: Record<string, any> = await response.json();
+        const body: Json = await response.json();
         pages.push(body);
         next = body['@odata.nextLink'];
         expect(pages.length).toBeLessThan(200);
