@@ -104,7 +104,7 @@ async function redeem(
 }
 
 async function simNowSeconds(): Promise<number> {
-    return Math.floor(((await controlGet(world, '/control/clock'))).nowMs / 1000);
+    return Math.floor((await controlGet(world, '/control/clock')).nowMs / 1000);
 }
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
@@ -173,9 +173,9 @@ describe('authorization code flow with PKCE and nonce (msal-node, unchanged)', (
         const browser = new Browser();
         const { response, pkce, state } = await signIn(browser, world.customers[0]!.admin);
         const result = await redeem(redirectParams(response.location).get('code')!, pkce.verifier, { state });
-        const metadata = (await (
+        const metadata = await (
             await fetch(`${world.login}/organizations/v2.0/.well-known/openid-configuration`)
-        ).json());
+        ).json();
         const client = new JwksClient({ jwksUri: metadata.jwks_uri, cache: false });
         const { header, payload } = decodeJwt(result.idToken);
         const key = await client.getSigningKey(header.kid);

@@ -68,7 +68,7 @@ async function rawToken(tenant: string, form: Record<string, string>, clientRequ
     return {
         status: response.status,
         headers: response.headers,
-        body: (await response.json()),
+        body: await response.json(),
         clientRequestId,
     };
 }
@@ -225,7 +225,7 @@ describe('client credentials per customer tenant', () => {
             body: new URLSearchParams({ grant_type: 'client_credentials', scope: GRAPH_SCOPE }).toString(),
         });
         expect(response.status).toBe(200);
-        const body = (await response.json());
+        const body = await response.json();
         expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'ext_expires_in', 'token_type']);
         expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599 });
     });
