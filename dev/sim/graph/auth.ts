@@ -41,7 +41,8 @@ export function authenticate(
         throw new GraphError(
             401,
             'InvalidAuthenticationToken',
-            MESSAGES[check.reason] ?? 'Access token validation failure.',
+            // The verifier words the reason as Graph does; the table is the fallback.
+            check.message || (MESSAGES[check.reason] ?? 'Access token validation failure.'),
             challenge,
         );
     const { claims } = check;
