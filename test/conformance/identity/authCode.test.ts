@@ -19,6 +19,7 @@ import {
     formsIn,
     lastRequestSeq,
     pageErrorCode,
+    CONNECT_REDIRECT_URI,
     REDIRECT_URI,
     redirectParams,
     requestsSince,
@@ -273,6 +274,124 @@ describe('authorization code flow with PKCE and nonce (msal-node, unchanged)', (
         expect(traffic.map((r: Json) => `${r.method} ${r.path} ${r.status}`)).toEqual([
             'POST /organizations/oauth2/v2.0/token 200',
         ]);
+    });
+});
+
+describe('code redemption bindings (raw token requests)', () => {
+    async function freshCode(): Promise<{ code: string; verifier: string }> {
+        const { response, pkce } = await signIn(new Browser(), world.publisherUser);
+        return { code: redirectParams(response.location).get('code')!, verifier: pkce.verifier };
+    }
+
+    async function redeemRaw(tenant: string, form: Record<string, string>) {
+        const response = await fetch(`${world.login}/${tenant}/oauth2/v2.0/token`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({
+                grant_type: 'authorization_code',
+                scope: 'User.Read openid',
+                ...form,
+            }).toString(),
+        });
+        return { status: response.status, body: await response.json() };
+    }
+
+    const ours = () => ({ client_id: world.appClientId, client_secret: world.appSecret });
+
+    it('succeeds with the same client, redirect URI, tenant and verifier', async () => {
+        const { code, verifier } = await freshCode();
+        const ok = await redeemRaw('organizations', {
+            ...ours(),
+            code,
+            code_verifier: verifier,
+            redirect_uri: REDIRECT_URI,
+        });
+        expect(ok.status).toBe(200);
+        expect(Object.keys(ok.body).sort()).toEqual([
+            'access_token',
+            'expires_in',
+            'ext_expires_in',
+            'id_token',
+            // offline_access was part of the authorize request (MSAL adds it).
+            'refresh_token',
+            'scope',
+            'token_type',
+        ]);
+    });
+
+    it('refuses another registered redirect URI (AADSTS70000), another tenant (AADSTS700005), another client (AADSTS70000)', async () => {
+        const a = await freshCode();
+        const otherRedirect = await redeemRaw('organizations', {
+            ...ours(),
+            code: a.code,
+            code_verifier: a.verifier,
+            redirect_uri: CONNECT_REDIRECT_URI,
+        });
+        expect(otherRedirect.status).toBe(400);
+        expect(otherRedirect.body).toMatchObject({ error: 'invalid_grant', error_codes: [70000] });
+
+        const b = await freshCode();
+        const otherTenant = await redeemRaw(world.customers[0]!.id, {
+            ...ours(),
+            code: b.code,
+            code_verifier: b.verifier,
+            redirect_uri: REDIRECT_URI,
+        });
+        expect(otherTenant.body).toMatchObject({ error: 'invalid_grant', error_codes: [700005] });
+
+        const c = await freshCode();
+        const ops = world.sim.stackInfo.operationsClient;
+        const otherClient = await redeemRaw('organizations', {
+            client_id: ops.clientId,
+            client_secret: ops.clientSecret,
+            code: c.code,
+            code_verifier: c.verifier,
+            redirect_uri: REDIRECT_URI,
+        });
+        expect(otherClient.body).toMatchObject({ error: 'invalid_grant', error_codes: [70000] });
+    });
+
+    it('refuses a missing verifier when a challenge was sent, and a code it never issued', async () => {
+        const { code } = await freshCode();
+        const noVerifier = await redeemRaw('organizations', { ...ours(), code, redirect_uri: REDIRECT_URI });
+        expect(noVerifier.body).toMatchObject({ error: 'invalid_grant', error_codes: [501481] });
+        const made = await redeemRaw('organizations', { ...ours(), code: 'made-up', redirect_uri: REDIRECT_URI });
+        expect(made.status).toBe(400);
+        expect(made.body.error).toBe('invalid_grant');
+    });
+
+    it('supports the plain PKCE method and refuses an unknown one on the redirect', async () => {
+        const verifier = 'a'.repeat(43);
+        const { url } = await authorizeUrl();
+        const plain = new URL(url);
+        plain.searchParams.set('code_challenge', verifier);
+        plain.searchParams.set('code_challenge_method', 'plain');
+        const browser = new Browser();
+        const response = await browser.signIn(await browser.get(plain.toString()), world.publisherUser);
+        const code = redirectParams(response.location).get('code')!;
+        const ok = await redeemRaw('organizations', {
+            ...ours(),
+            code,
+            code_verifier: verifier,
+            redirect_uri: REDIRECT_URI,
+        });
+        expect(ok.status).toBe(200);
+
+        plain.searchParams.set('code_challenge_method', 'S512');
+        const refused = redirectParams((await browser.get(plain.toString())).location);
+        expect(refused.get('error')).toBe('invalid_request');
+    });
+
+    it('a redirect URI added through the control API becomes usable', async () => {
+        const uri = 'http://localhost:3000/auth/callback';
+        const { url: before } = await authorizeUrl({ redirectUri: uri });
+        expect(pageErrorCode((await new Browser().get(before)).html)).toBe('AADSTS50011');
+        const added = await controlPost(world, `/control/identity/apps/${world.appClientId}/redirect-uris`, { uri });
+        expect(added.body.app.redirectUris).toContain(uri);
+        const browser = new Browser();
+        const { url } = await authorizeUrl({ redirectUri: uri });
+        const response = await browser.signIn(await browser.get(url), world.publisherUser);
+        expect(response.location?.startsWith(`${uri}?code=`)).toBe(true);
     });
 });
 

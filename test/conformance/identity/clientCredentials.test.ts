@@ -267,6 +267,42 @@ describe('client credentials per customer tenant', () => {
     });
 });
 
+describe('tunables and faults', () => {
+    it('token lifetime is configurable (expires_in and exp follow it)', async () => {
+        await controlPost(world, '/control/identity/settings', { tokenLifetimeSeconds: 600 });
+        try {
+            const raw = await rawToken(world.publisherTenantId, {
+                client_id: world.appClientId,
+                client_secret: world.appSecret,
+                grant_type: 'client_credentials',
+                scope: GRAPH_SCOPE,
+            });
+            expect(raw.body.expires_in).toBe(600);
+            const { payload } = decodeJwt(raw.body.access_token);
+            expect(payload.exp - payload.iat).toBe(600);
+        } finally {
+            await controlPost(world, '/control/identity/settings', { tokenLifetimeSeconds: 3599 });
+        }
+        const invalid = await controlPost(world, '/control/identity/settings', { tokenLifetimeSeconds: 5 });
+        expect(invalid.status).toBe(400);
+    });
+
+    it('an injected 503 reaches MSAL as a ServerError with the JSON error body', async () => {
+        const fault = await controlPost(world, '/control/faults', {
+            service: 'login',
+            path: `/${world.publisherTenantId}/oauth2/v2.0/token`,
+            status: 503,
+            count: 1,
+        });
+        expect(fault.status).toBe(201);
+        const error = await serverError(graphToken(daemon(), world.publisherTenantId, true));
+        expect(error.status).toBe(503);
+        expect(error.errorCode).toBe('temporarily_unavailable');
+        // The rule is used up; a new client instance (MSAL throttles the old one locally) succeeds.
+        expect((await graphToken(daemon(), world.publisherTenantId, true)).accessToken).toBeTruthy();
+    });
+});
+
 describe('state changes seen at the token endpoint', () => {
     let tenant: { id: string; displayName: string };
 

@@ -46,7 +46,7 @@ async function graphToken(): Promise<string> {
 }
 
 async function simNowSeconds(): Promise<number> {
-    return Math.floor(((await controlGet(world, '/control/clock'))).nowMs / 1000);
+    return Math.floor((await controlGet(world, '/control/clock')).nowMs / 1000);
 }
 
 /** What an API would do: JWKS lookup by kid (no cache, to see rollover at once), then verify. */
@@ -115,7 +115,7 @@ describe('signing key rollover', () => {
 
         const secondRoll = await controlPost(world, '/control/identity/keys/roll');
         expect(secondRoll.body.dropped).toBe(before.current);
-        const keys = (await (await fetch(`${world.login}/common/discovery/v2.0/keys`)).json());
+        const keys = await (await fetch(`${world.login}/common/discovery/v2.0/keys`)).json();
         expect(keys.keys.map((k: Json) => k.kid)).toEqual([secondRoll.body.current, firstRoll.body.current]);
         await expect(verifyApiToken(oldToken)).rejects.toBeInstanceOf(SigningKeyNotFoundError);
         await expect(verifyApiToken(newToken)).resolves.toMatchObject({ roles: expect.any(Array) });

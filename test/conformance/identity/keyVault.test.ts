@@ -38,7 +38,7 @@ async function rawGet(path: string, token?: string) {
         `${world.vault}${path}`,
         token ? { headers: { authorization: `Bearer ${token}` } } : {},
     );
-    return { status: response.status, headers: response.headers, body: (await response.json()) };
+    return { status: response.status, headers: response.headers, body: await response.json() };
 }
 
 async function tokenFor(tenantId: string, scope: string, clientId = world.appClientId, secret = world.appSecret) {

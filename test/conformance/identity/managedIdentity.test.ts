@@ -96,7 +96,7 @@ describe('managed identity endpoint wire format', () => {
             headers: { 'X-IDENTITY-HEADER': world.identityHeader },
         });
         expect(response.status).toBe(200);
-        const body = (await response.json());
+        const body = await response.json();
         expect(Object.keys(body)).toEqual(['access_token', 'expires_on', 'resource', 'token_type', 'client_id']);
         expect(body).toMatchObject({
             resource: 'https://vault.azure.net',
@@ -114,7 +114,7 @@ describe('managed identity endpoint wire format', () => {
             headers: { 'X-IDENTITY-HEADER': 'guess' },
         });
         expect(wrong.status).toBe(401);
-        const body = (await wrong.json());
+        const body = await wrong.json();
         expect(Object.keys(body).sort()).toEqual(['correlationId', 'message', 'statusCode']);
         expect(body.statusCode).toBe(401);
     });
