@@ -2,11 +2,10 @@
  * Test support for the identity conformance suites: an in-process simulator on free ports, a tiny
  * browser (cookie jar + manual redirects + form posts) and control-API helpers.
  */
-import { startSimulator, type RunningSimulator } from '../../../dev/sim/simulator';
+import type { RunningSimulator } from '../../../dev/sim/simulator';
+import { startTestSimulator, type Json } from '../../support/simulator';
 
-/** Untyped JSON from the simulator: the suites assert on its shape, which is the point. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
+export type { Json };
 
 export interface Credentials {
     username: string;
@@ -41,8 +40,9 @@ export interface IdentityWorld {
 export const REDIRECT_URI = 'http://localhost:7071/auth/callback';
 export const CONNECT_REDIRECT_URI = 'http://localhost:7071/connect/callback';
 
+/** The shared in-process simulator (test/support/simulator.ts: free ports, small seeded world). */
 export async function startWorld(): Promise<IdentityWorld> {
-    const sim = await startSimulator({ ports: 0 });
+    const sim = (await startTestSimulator()).sim;
     try {
         const { stackInfo } = sim;
         const customers = stackInfo.tenants.map((t) => {
