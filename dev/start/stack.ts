@@ -1,0 +1,233 @@
+/**
+ * The local stack behind `npm start`: Azurite, the cloud simulator and the local Functions host, each a
+ * child process, wired together through environment variables and described in `<state>/stack.json`.
+ */
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+import { type RunningAzurite, startAzurite } from '../azurite/azurite';
+import { ensureTlsMaterial } from '../tls/certificates';
+import { type ChildExit, describeExit, ManagedChild } from './childProcess';
+import { simulatorAvailable, type SimulatorReady, startSimulatorProcess } from './simulatorProcess';
+import { buildStackFile, removeStackFile, type StackFile, writeStackFile } from './stackFile';
+
+export interface StackOptions {
+    /** The app's HTTP port (PUBLIC_BASE_URL is built from it, so it cannot be 0). */
+    appPort: number;
+    /** Absolute; holds tls/, azurite/ and stack.json. */
+    stateDir: string;
+    /** Azurite and the simulator on free ports instead of their fixed defaults (tests, parallel stacks). */
+    freePorts: boolean;
+    repoRoot: string;
+    /** Where the launcher's and the children's lines go. */
+    print: (line: string) => void;
+}
+
+type PartName = 'azurite' | 'simulator' | 'host';
+
+interface Part {
+    name: PartName;
+    pid: number;
+    exited: Promise<ChildExit>;
+    stop(): Promise<unknown>;
+    recentLines(): string[];
+}
+
+export interface PartCrash {
+    name: PartName;
+    pid: number;
+    exit: ChildExit;
+    lastLines: string[];
+}
+
+export interface RunningStack {
+    appUrl: string;
+    stackFile: string;
+    stack: StackFile;
+    /** Settles when a part stops on its own; by then the others are being stopped. */
+    crashed: Promise<PartCrash>;
+    stop(): Promise<void>;
+}
+
+/** A startup failure that already names the part and the reason; the CLI prints only the message. */
+export class StackError extends Error {
+    override readonly name = 'StackError';
+}
+
+const PREFIX: Record<PartName, string> = { azurite: '[azurite]  ', simulator: '[simulator]', host: '[host]     ' };
+
+function assertPortFree(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+        const probe = createServer();
+        probe.once('error', (error: NodeJS.ErrnoException) =>
+            reject(
+                error.code === 'EADDRINUSE'
+                    ? new StackError(`port ${port} is already in use; stop the other process or pass --port`)
+                    : error,
+            ),
+        );
+        probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+    });
+}
+
+async function healthy(url: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+        try {
+            const response = await fetch(url);
+            if (response.status === 200) return;
+            last = `HTTP ${response.status}`;
+        } catch (error) {
+            last = (error as Error).message;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new StackError(`the app did not answer 200 on ${url} within ${timeoutMs} ms (last: ${last})`);
+}
+
+function azuritePart(azurite: RunningAzurite, lines: string[]): Part {
+    return {
+        name: 'azurite',
+        pid: azurite.pid,
+        exited: azurite.exited,
+        stop: () => azurite.stop(),
+        recentLines: () => lines.slice(-20),
+    };
+}
+
+function childPart(name: PartName, child: ManagedChild): Part {
+    return {
+        name,
+        pid: child.pid,
+        exited: child.exited,
+        stop: () => child.stop(),
+        recentLines: () => child.recentLines(),
+    };
+}
+
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+    const { print, stateDir } = options;
+    const parts: Part[] = [];
+    let started = false;
+    // Until the stack is up, children's standard output is summarized by the launcher instead of echoed.
+    const echo = (name: PartName) => (line: string, stream: 'stdout' | 'stderr') => {
+        if (line.trim() === '' || /^(HOST|SIMULATOR)_READY /.test(line)) return;
+        if (started || stream === 'stderr' || name === 'host') print(`${PREFIX[name]} ${line}`);
+    };
+    const stopAll = async () => {
+        // The app first (it polls storage and calls the simulator), then what it depends on.
+        for (const name of ['host', 'simulator', 'azurite'] as const) {
+            await Promise.all(parts.filter((p) => p.name === name).map((p) => p.stop()));
+        }
+    };
+
+    const stackFile = join(stateDir, 'stack.json');
+    const appUrl = `http://localhost:${options.appPort}`;
+    try {
+        await assertPortFree(options.appPort);
+        removeStackFile(stackFile);
+        const tls = await ensureTlsMaterial(join(stateDir, 'tls'));
+        const ports = options.freePorts ? { blobPort: 0, queuePort: 0, tablePort: 0 } : {};
+        const azuriteLines: string[] = [];
+        const withSimulator = simulatorAvailable();
+        if (!withSimulator) {
+            print(
+                'Notice: dev/sim/main.ts does not exist yet, so the cloud simulator is skipped (sign-in, Graph and Key Vault will not work).',
+            );
+        }
+        const [azuriteResult, simulatorResult] = await Promise.allSettled([
+            startAzurite({
+                location: join(stateDir, 'azurite'),
+                ...ports,
+                onLine: (line) => {
+                    azuriteLines.push(line);
+                    echo('azurite')(line, 'stdout');
+                },
+            }).then((a) => {
+                parts.push(azuritePart(a, azuriteLines));
+                return a;
+            }),
+            withSimulator
+                ? startSimulatorProcess({
+                      tlsDir: tls.dir,
+                      stackFile,
+                      freePorts: options.freePorts,
+                      onLine: echo('simulator'),
+                  }).then((s) => {
+                      parts.push(childPart('simulator', s.child));
+                      return s;
+                  })
+                : Promise.resolve(undefined),
+        ]);
+        // Both are awaited before failing, so neither is left running behind a fast failure of the other.
+        if (azuriteResult.status === 'rejected') throw azuriteResult.reason;
+        if (simulatorResult.status === 'rejected') throw simulatorResult.reason;
+        const azurite = azuriteResult.value;
+        const simulator = simulatorResult.value;
+
+        const simulatorSettings: SimulatorReady['appSettings'] = simulator?.ready.appSettings ?? {};
+        const host = new ManagedChild({
+            name: 'host',
+            nodeArgs: [
+                '--import',
+                'tsx',
+                join(options.repoRoot, 'dev', 'host', 'main.ts'),
+                '--app-dir',
+                options.repoRoot,
+                '--port',
+                String(options.appPort),
+            ],
+            cwd: options.repoRoot,
+            env: {
+                ...process.env,
+                NODE_EXTRA_CA_CERTS: simulator?.ready.simulator.caCertPath ?? tls.caCertPath,
+                AzureWebJobsStorage: azurite.connectionString,
+                PUBLIC_BASE_URL: appUrl,
+                ...simulatorSettings,
+            },
+            onLine: echo('host'),
+        });
+        parts.push(childPart('host', host));
+        await host.waitForLine(/^HOST_READY /, 60_000).catch((error: unknown) => {
+            const why = host.exitInfo === undefined ? (error as Error).message : describeExit(host.exitInfo);
+            throw new StackError(`the local Functions host did not start (${why}); its output is above`);
+        });
+        await healthy(`${appUrl}/api/health`, 10_000);
+
+        const stack = buildStackFile({
+            appUrl,
+            storage: {
+                connectionString: azurite.connectionString,
+                blobUrl: azurite.blobUrl,
+                queueUrl: azurite.queueUrl,
+                tableUrl: azurite.tableUrl,
+            },
+            simulator: simulator?.ready,
+            pids: {
+                launcher: process.pid,
+                azurite: azurite.pid,
+                ...(simulator === undefined ? {} : { simulator: simulator.child.pid }),
+                host: host.pid,
+            },
+        });
+        writeStackFile(stackFile, stack);
+        started = true;
+
+        let stopping: Promise<void> | undefined;
+        const stop = () => (stopping ??= stopAll());
+        const crashed = new Promise<PartCrash>((resolve) => {
+            for (const part of parts) {
+                void part.exited.then((exit) => {
+                    if (stopping !== undefined) return;
+                    resolve({ name: part.name, pid: part.pid, exit, lastLines: part.recentLines() });
+                    void stop();
+                });
+            }
+        });
+        return { appUrl, stackFile, stack, crashed, stop };
+    } catch (error) {
+        await stopAll();
+        throw error;
+    }
+}

@@ -1,0 +1,49 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface StartArgs {
+    appPort: number;
+    stateDir: string;
+    freePorts: boolean;
+    help: boolean;
+}
+
+export const START_USAGE = `Usage: npm start [-- --port <port>] [--state-dir <dir>] [--free-ports]
+
+  --port        the app's HTTP port (default: $PORT, else 7071)
+  --state-dir   where TLS material, Azurite data and stack.json live (default: .local)
+  --free-ports  run Azurite and the simulator on free ports instead of their defaults`;
+
+export class StartArgsError extends Error {
+    override readonly name = 'StartArgsError';
+}
+
+export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv, repoRoot: string): StartArgs {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            options: {
+                port: { type: 'string' },
+                'state-dir': { type: 'string' },
+                'free-ports': { type: 'boolean', default: false },
+                help: { type: 'boolean', short: 'h', default: false },
+            },
+            strict: true,
+        }));
+    } catch (error) {
+        throw new StartArgsError(`${(error as Error).message}\n${START_USAGE}`);
+    }
+    const portText = values.port ?? env.PORT ?? '7071';
+    const appPort = Number(portText);
+    if (!/^\d+$/.test(portText) || appPort < 1 || appPort > 65535) {
+        throw new StartArgsError(`--port (or PORT) must be a port from 1 to 65535, got "${portText}"`);
+    }
+    const stateDir = values['state-dir'] ?? join(repoRoot, '.local');
+    return {
+        appPort,
+        stateDir: isAbsolute(stateDir) ? stateDir : resolve(stateDir),
+        freePorts: values['free-ports'],
+        help: values.help,
+    };
+}
