@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-
-import { seededRandom } from '../core/ids';
+import { keysFrom, mix32, randomFor } from './mix';
 import { CULTURES, type Culture, DEPARTMENTS, EMOJI, GUEST_DOMAINS, JOB_TITLES, RESOURCE_ACCOUNTS } from './names';
 import type { ObjectIdCodec } from './objectIds';
 import type { DirectoryUser } from './userModel';
@@ -9,6 +7,8 @@ import type { DirectoryUser } from './userModel';
 export interface GenerationContext {
     /** Seed of this tenant's generated population. */
     seed: string;
+    /** `keysFrom(seed)`, computed once per tenant. */
+    keys: readonly number[];
     /** `<name>.onmicrosoft.com`: guests' UPNs live here. */
     defaultDomain: string;
     /** Domain of members' UPNs and mail (a verified custom domain when the tenant has one). */
@@ -40,7 +40,7 @@ const CREATED_SPAN_DAYS = 9 * 365;
  * the rest are drawn from the seeded generator.
  */
 export function generateUser(context: GenerationContext, index: number): DirectoryUser {
-    const random = seededRandom(`${context.seed}/user/${index}`);
+    const random = randomFor(context.keys, index);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const chance = (p: number) => random() < p;
     const traits = showcaseTraits(index) ?? randomTraits(random, pick, chance);
@@ -53,7 +53,7 @@ export function generateUser(context: GenerationContext, index: number): Directo
     const createdDateTime = new Date(CREATED_FROM + Math.floor(random() * CREATED_SPAN_DAYS) * DAY_MS + index * 1000)
         .toISOString()
         .replace(/\.\d{3}Z$/, 'Z');
-    const password = passwordFor(context.seed, index);
+    const password = passwordFor(context.keys, index);
 
     if (kind === 'resource') {
         return {
@@ -149,10 +149,13 @@ export function indexFromUserPrincipalName(userPrincipalName: string): number | 
     return Number(digits);
 }
 
-/** A password that satisfies Entra's complexity rules, reproducible from the seed. */
-export function passwordFor(seed: string, index: number): string {
-    const body = createHash('sha256').update(`${seed}/password/${index}`).digest('base64url').slice(0, 12);
-    return `Sim-${body}-7a`;
+/** A password that satisfies Entra's complexity rules, reproducible from the tenant's keys (or a seed). */
+export function passwordFor(keysOrSeed: readonly number[] | string, index: number): string {
+    const keys = typeof keysOrSeed === 'string' ? keysFrom(keysOrSeed) : keysOrSeed;
+    const bytes = Buffer.alloc(9);
+    for (let i = 0; i < 3; i++)
+        bytes.writeUIntLE(mix32(mix32(index >>> 0, keys[2] ?? 0) ^ i, keys[3] ?? 0) & 0xffffff, i * 3, 3);
+    return `Sim-${bytes.toString('base64url')}-7a`;
 }
 
 function culture(key: string): Culture {

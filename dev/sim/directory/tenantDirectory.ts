@@ -3,6 +3,7 @@ import type { TenantRecord } from '../core/contracts';
 import type { IdFactory } from '../core/ids';
 import { ChangeLog } from './changeLog';
 import { type GenerationContext, generateUser, indexFromUserPrincipalName } from './generator';
+import { keysFrom } from './mix';
 import { ObjectIdCodec } from './objectIds';
 import { type DirectoryUser, type GraphUserProperty, MUTABLE_USER_PROPERTIES, type UserState } from './userModel';
 
@@ -60,7 +61,13 @@ export class TenantDirectory {
     ) {
         this.codec = new ObjectIdCodec(seed);
         const userDomain = record.domains.find((d) => d !== record.defaultDomain) ?? record.defaultDomain;
-        this.generation = { seed, defaultDomain: record.defaultDomain, userDomain, codec: this.codec };
+        this.generation = {
+            seed,
+            keys: keysFrom(seed),
+            defaultDomain: record.defaultDomain,
+            userDomain,
+            codec: this.codec,
+        };
         this.live = generatedCount;
         for (const index of [0, 1])
             if (index < generatedCount) {
