@@ -97,8 +97,9 @@ export function startAdminConsent(
         .filter(
             (u): u is SignInUser => u !== undefined && accountProblem(ctx.directory, segment, u, app) === undefined,
         );
+    // Single sign-on only for one signed-in administrator; otherwise pick or enter an account.
     const only = candidates.length === 1 ? candidates[0] : undefined;
-    if (only && session) return continueAdminConsent(ctx, request, pending, only, session);
+    if (only?.isAdmin && session) return continueAdminConsent(ctx, request, pending, only, session);
     return signInForm(ctx, pending, session, { showAccounts: true });
 }
 

@@ -112,6 +112,17 @@ describe('admin consent (v2.0/adminconsent)', () => {
         expect(pageErrorCode(page.html)).toBe('AADSTS50020');
     });
 
+    it('a signed-in non-admin is offered the account picker, so an admin can sign in instead', async () => {
+        const tenant = await newTenant('Switch Account Ltd');
+        const browser = new Browser();
+        const refused = await browser.signIn(await browser.get(consentUrl()), tenant.user);
+        expect(pageErrorCode(refused.html)).toBe('AADSTS90094');
+        const picker = await browser.get(consentUrl());
+        expect(picker.html).toContain(tenant.user.username);
+        const consentPage = await browser.signIn(picker, tenant.admin);
+        expect(consentPage.html).toContain('Accept for your organization');
+    });
+
     it('a non-admin is refused on the page (AADSTS90094) and nothing is granted', async () => {
         const tenant = await newTenant('Regular Users Ltd');
         const browser = new Browser();
