@@ -18,7 +18,7 @@ const DEFAULT_STACK_FILE = join(__dirname, '..', '..', '.local', 'stack.json');
 const SIMULATOR_KEYS = ['simulator', 'publisher', 'operationsClient', 'tenants', 'appSettings'] as const;
 
 function fail(message: string): never {
-    console.error(`simulator: ${message}`);
+    console.error(`simulator: ${message.replace(/^simulator /, '')}`);
     process.exit(1);
 }
 
