@@ -26,10 +26,21 @@ import { entityShape, getUser, listShape, listUsers } from './users';
 export type { DeltaSettings, GraphSettings, LatencySettings, ThrottlingSettings };
 export { resourceUnitCost, ResourceUnitLimiter } from './throttling';
 
+/** Partial settings; absent or undefined fields keep their current value. */
+type Loose<T> = { [K in keyof T]?: T[K] | undefined };
 export interface GraphSettingsInput {
-    throttling?: Partial<Omit<ThrottlingSettings, 'budgets'>> & { budgets?: Partial<ThrottlingSettings['budgets']> };
-    latency?: Partial<LatencySettings>;
-    delta?: Partial<DeltaSettings>;
+    throttling?:
+        | (Loose<Omit<ThrottlingSettings, 'budgets'>> & { budgets?: Loose<ThrottlingSettings['budgets']> | undefined })
+        | undefined;
+    latency?: Loose<LatencySettings> | undefined;
+    delta?: Loose<DeltaSettings> | undefined;
+}
+
+/** Drops undefined fields so that spreading keeps the base value. */
+function defined<T extends object>(value: T | undefined): { [K in keyof T]?: Exclude<T[K], undefined> } {
+    return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as {
+        [K in keyof T]?: Exclude<T[K], undefined>;
+    };
 }
 
 export function resolveGraphSettings(input: GraphSettingsInput = {}, base?: GraphSettings): GraphSettings {
@@ -38,14 +49,15 @@ export function resolveGraphSettings(input: GraphSettingsInput = {}, base?: Grap
         latency: { fixedMs: 0, perUserMs: 0 },
         delta: { pageSize: 200, tokenLifetimeDays: 7 },
     };
+    const { budgets, ...throttling } = input.throttling ?? {};
     return {
         throttling: {
             ...from.throttling,
-            ...input.throttling,
-            budgets: { ...from.throttling.budgets, ...input.throttling?.budgets },
+            ...defined(throttling),
+            budgets: { ...from.throttling.budgets, ...defined(budgets) },
         },
-        latency: { ...from.latency, ...input.latency },
-        delta: { ...from.delta, ...input.delta },
+        latency: { ...from.latency, ...defined(input.latency) },
+        delta: { ...from.delta, ...defined(input.delta) },
     };
 }
 
