@@ -214,7 +214,15 @@ export class ServiceHost {
                       };
             if (!(error instanceof BadJsonError)) console.error(`[sim:${this.options.service}] handler failed:`, error);
         }
-        send(res, response);
+        try {
+            send(res, response);
+        } catch (error) {
+            // e.g. an invalid header value: answer 500 rather than crash the process on an unhandled rejection.
+            console.error(`[sim:${this.options.service}] could not send the response:`, error);
+            response = { status: 500, body: { error: { code: 'SimulatorError', message: String(error) } } };
+            if (!res.headersSent) send(res, response);
+            else res.destroy();
+        }
         if (request) this.record(request, response.status, arrived, started, faulted, response.log);
     }
 

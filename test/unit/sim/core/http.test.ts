@@ -144,3 +144,23 @@ describe('ServiceHost', () => {
         expect(() => new ServiceHost({ service: 'msi', port: 0, clock, log }).origin).toThrow(/not listening/);
     });
 });
+
+describe('ServiceHost answering with an unsendable response', () => {
+    it('answers 500 instead of crashing', async () => {
+        const clock = new SimClock();
+        const host = new ServiceHost({ service: 'login', port: 0, clock, log: new RequestLog() });
+        await host.listen();
+        host.mount({
+            routes: [{ method: 'GET', path: '/bad', handler: () => json(200, {}, { 'x-bad': 'line\nbreak' }) }],
+        });
+        const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+        try {
+            const response = await fetch(`${host.origin}/bad`);
+            expect(response.status).toBe(500);
+            expect((await response.json()).error.code).toBe('SimulatorError');
+        } finally {
+            spy.mockRestore();
+            await host.close();
+        }
+    });
+});
