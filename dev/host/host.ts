@@ -142,8 +142,9 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
         }),
     });
     const invoke = invoker.invoke.bind(invoker);
-    const appHookData = { hookData: {}, appHookData: core.appHookData };
-    await runHooks(core, 'appStart', { ...appHookData, functionAppDirectory: appDir });
+    // appStart and appTerminate share one hookData, as in the worker.
+    const appHookContext = { hookData: {}, appHookData: core.appHookData };
+    await runHooks(core, 'appStart', { ...appHookContext, functionAppDirectory: appDir });
 
     const server = createHttpTriggerServer({
         routes: new RouteTable(plan.routes),
@@ -156,7 +157,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     try {
         port = await listen(server, options.port ?? local.localHttpPort ?? DEFAULT_PORT, hostname);
     } catch (error) {
-        await runHooks(core, 'appTerminate', appHookData);
+        await runHooks(core, 'appTerminate', appHookContext);
         throw error;
     }
     const origin = displayOrigin(hostname, port);
@@ -175,7 +176,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
             await Promise.all([...timers.map((t) => t.stop()), ...listeners.map((l) => l.stop(graceMs))]);
             await closeServer(server, graceMs);
             try {
-                await runHooks(core, 'appTerminate', appHookData);
+                await runHooks(core, 'appTerminate', appHookContext);
             } catch (error) {
                 logger.write({ level: 'error', message: `An appTerminate hook failed: ${describeError(error)}` });
             }

@@ -25,7 +25,7 @@ function fail(error: unknown): never {
     process.exit(1);
 }
 
-function summary(stack: StackFile, stackFile: string, seconds: string): string[] {
+function summary(stack: StackFile, stackFile: string, seconds: string, timings: Record<string, number>): string[] {
     const origin = (url: string) => new URL(url).origin;
     const lines = [
         '',
@@ -61,7 +61,9 @@ function summary(stack: StackFile, stackFile: string, seconds: string): string[]
     lines.push(
         '',
         `  Connection details, credentials and process ids: ${stackFile}`,
-        `  Started in ${seconds} s. Press Ctrl-C to stop everything.`,
+        `  Started in ${seconds} s (${Object.entries(timings)
+            .map(([part, s]) => `${part} ${s} s`)
+            .join(', ')}). Press Ctrl-C to stop everything.`,
         '─'.repeat(72),
         '',
     );
@@ -104,7 +106,7 @@ async function main(): Promise<void> {
         process.exit(0);
     }
     const seconds = process.uptime().toFixed(1);
-    for (const line of summary(stack.stack, stack.stackFile, seconds)) print(line);
+    for (const line of summary(stack.stack, stack.stackFile, seconds, stack.timings)) print(line);
     print(
         `STACK_READY ${JSON.stringify({ appUrl: stack.appUrl, stackFile: stack.stackFile, pids: stack.stack.pids, startupSeconds: Number(seconds) })}`,
     );

@@ -6,9 +6,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { type RunningAzurite, startAzurite } from '../azurite/azurite';
-import { ensureTlsMaterial } from '../tls/certificates';
+import { ensureTlsMaterial, type TlsMaterial } from '../tls/certificates';
 import { type ChildExit, describeExit, ManagedChild } from './childProcess';
-import { simulatorAvailable, type SimulatorReady, startSimulatorProcess } from './simulatorProcess';
+import { simulatorAvailable, startSimulatorProcess } from './simulatorProcess';
 import { buildStackFile, removeStackFile, type StackFile, writeStackFile } from './stackFile';
 
 export interface StackOptions {
@@ -41,6 +41,8 @@ export interface PartCrash {
 }
 
 export interface RunningStack {
+    /** Seconds each part took to become ready, in start order. */
+    timings: Record<string, number>;
     appUrl: string;
     stackFile: string;
     stack: StackFile;
@@ -106,94 +108,123 @@ function childPart(name: PartName, child: ManagedChild): Part {
     };
 }
 
+/** Records how long one start-up step took, in seconds with one decimal. */
+async function timed<T>(timings: Record<string, number>, name: string, work: Promise<T>): Promise<T> {
+    const begin = performance.now();
+    const value = await work;
+    timings[name] = Math.round((performance.now() - begin) / 100) / 10;
+    return value;
+}
+
+interface Launch {
+    options: StackOptions;
+    parts: Part[];
+    timings: Record<string, number>;
+    echo: (name: PartName) => (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+/** Azurite and the simulator start side by side; both settle before a failure is reported, so neither is left behind. */
+async function startBackingServices(launch: Launch, tls: TlsMaterial, stackFile: string) {
+    const { options, parts, timings, echo } = launch;
+    const azuriteLines: string[] = [];
+    const withSimulator = simulatorAvailable();
+    if (!withSimulator) {
+        options.print(
+            'Notice: dev/sim/main.ts does not exist yet, so the cloud simulator is skipped (sign-in, Graph and Key Vault will not work).',
+        );
+    }
+    const azuriteStart = startAzurite({
+        location: join(options.stateDir, 'azurite'),
+        ...(options.freePorts ? { blobPort: 0, queuePort: 0, tablePort: 0 } : {}),
+        onLine: (line) => {
+            azuriteLines.push(line);
+            echo('azurite')(line, 'stdout');
+        },
+    }).then((azurite) => {
+        parts.push(azuritePart(azurite, azuriteLines));
+        return azurite;
+    });
+    const simulatorStart = withSimulator
+        ? startSimulatorProcess({
+              tlsDir: tls.dir,
+              stackFile,
+              freePorts: options.freePorts,
+              onLine: echo('simulator'),
+          }).then((simulator) => {
+              parts.push(childPart('simulator', simulator.child));
+              return simulator;
+          })
+        : Promise.resolve(undefined);
+    const [azurite, simulator] = await Promise.allSettled([
+        timed(timings, 'Azurite', azuriteStart),
+        timed(timings, 'simulator', simulatorStart),
+    ]);
+    if (azurite.status === 'rejected') {
+        const message = (azurite.reason as Error).message;
+        throw new StackError(options.freePorts ? message : `${message} (or start with --free-ports)`);
+    }
+    if (simulator.status === 'rejected') throw simulator.reason;
+    return { azurite: azurite.value, simulator: simulator.value };
+}
+
+/** The local Functions host as a child, configured through its environment, up once /api/health answers 200. */
+async function startHostChild(launch: Launch, env: NodeJS.ProcessEnv, appUrl: string): Promise<ManagedChild> {
+    const { options, parts, echo } = launch;
+    const host = new ManagedChild({
+        name: 'host',
+        nodeArgs: [
+            ...['--import', 'tsx', join(options.repoRoot, 'dev', 'host', 'main.ts')],
+            ...['--app-dir', options.repoRoot, '--port', String(options.appPort)],
+        ],
+        cwd: options.repoRoot,
+        env,
+        onLine: echo('host'),
+    });
+    parts.push(childPart('host', host));
+    await host.waitForLine(/^HOST_READY /, 60_000).catch((error: unknown) => {
+        const why = host.exitInfo === undefined ? (error as Error).message : describeExit(host.exitInfo);
+        throw new StackError(`the local Functions host did not start (${why}); its output is above`);
+    });
+    await healthy(`${appUrl}/api/health`, 10_000);
+    return host;
+}
+
+async function stopParts(parts: Part[]): Promise<void> {
+    // The app first (it polls storage and calls the simulator), then what it depends on.
+    for (const name of ['host', 'simulator', 'azurite'] as const) {
+        await Promise.all(parts.filter((p) => p.name === name).map((p) => p.stop()));
+    }
+}
+
 export async function startStack(options: StackOptions): Promise<RunningStack> {
-    const { print, stateDir } = options;
     const parts: Part[] = [];
     let started = false;
-    // Until the stack is up, children's standard output is summarized by the launcher instead of echoed.
-    const echo = (name: PartName) => (line: string, stream: 'stdout' | 'stderr') => {
-        if (line.trim() === '' || /^(HOST|SIMULATOR)_READY /.test(line)) return;
-        if (started || stream === 'stderr' || name === 'host') print(`${PREFIX[name]} ${line}`);
+    const launch: Launch = {
+        options,
+        parts,
+        timings: {},
+        // Until the stack is up, children's standard output is summarized by the launcher instead of echoed.
+        echo: (name) => (line, stream) => {
+            if (line.trim() === '' || /^(HOST|SIMULATOR)_READY /.test(line)) return;
+            if (started || stream === 'stderr' || name === 'host') options.print(`${PREFIX[name]} ${line}`);
+        },
     };
-    const stopAll = async () => {
-        // The app first (it polls storage and calls the simulator), then what it depends on.
-        for (const name of ['host', 'simulator', 'azurite'] as const) {
-            await Promise.all(parts.filter((p) => p.name === name).map((p) => p.stop()));
-        }
-    };
-
-    const stackFile = join(stateDir, 'stack.json');
+    const stackFile = join(options.stateDir, 'stack.json');
     const appUrl = `http://localhost:${options.appPort}`;
     try {
         await assertPortFree(options.appPort);
         removeStackFile(stackFile);
-        const tls = await ensureTlsMaterial(join(stateDir, 'tls'));
-        const ports = options.freePorts ? { blobPort: 0, queuePort: 0, tablePort: 0 } : {};
-        const azuriteLines: string[] = [];
-        const withSimulator = simulatorAvailable();
-        if (!withSimulator) {
-            print(
-                'Notice: dev/sim/main.ts does not exist yet, so the cloud simulator is skipped (sign-in, Graph and Key Vault will not work).',
-            );
-        }
-        const [azuriteResult, simulatorResult] = await Promise.allSettled([
-            startAzurite({
-                location: join(stateDir, 'azurite'),
-                ...ports,
-                onLine: (line) => {
-                    azuriteLines.push(line);
-                    echo('azurite')(line, 'stdout');
-                },
-            }).then((a) => {
-                parts.push(azuritePart(a, azuriteLines));
-                return a;
-            }),
-            withSimulator
-                ? startSimulatorProcess({
-                      tlsDir: tls.dir,
-                      stackFile,
-                      freePorts: options.freePorts,
-                      onLine: echo('simulator'),
-                  }).then((s) => {
-                      parts.push(childPart('simulator', s.child));
-                      return s;
-                  })
-                : Promise.resolve(undefined),
-        ]);
-        // Both are awaited before failing, so neither is left running behind a fast failure of the other.
-        if (azuriteResult.status === 'rejected') throw azuriteResult.reason;
-        if (simulatorResult.status === 'rejected') throw simulatorResult.reason;
-        const azurite = azuriteResult.value;
-        const simulator = simulatorResult.value;
-
-        const simulatorSettings: SimulatorReady['appSettings'] = simulator?.ready.appSettings ?? {};
-        const host = new ManagedChild({
-            name: 'host',
-            nodeArgs: [
-                '--import',
-                'tsx',
-                join(options.repoRoot, 'dev', 'host', 'main.ts'),
-                '--app-dir',
-                options.repoRoot,
-                '--port',
-                String(options.appPort),
-            ],
-            cwd: options.repoRoot,
-            env: {
-                ...process.env,
-                NODE_EXTRA_CA_CERTS: simulator?.ready.simulator.caCertPath ?? tls.caCertPath,
-                AzureWebJobsStorage: azurite.connectionString,
-                PUBLIC_BASE_URL: appUrl,
-                ...simulatorSettings,
-            },
-            onLine: echo('host'),
-        });
-        parts.push(childPart('host', host));
-        await host.waitForLine(/^HOST_READY /, 60_000).catch((error: unknown) => {
-            const why = host.exitInfo === undefined ? (error as Error).message : describeExit(host.exitInfo);
-            throw new StackError(`the local Functions host did not start (${why}); its output is above`);
-        });
-        await healthy(`${appUrl}/api/health`, 10_000);
+        const tls = await timed(launch.timings, 'TLS', ensureTlsMaterial(join(options.stateDir, 'tls')));
+        const { azurite, simulator } = await startBackingServices(launch, tls, stackFile);
+        const hostEnv = {
+            ...process.env,
+            NODE_EXTRA_CA_CERTS: simulator?.ready.simulator.caCertPath ?? tls.caCertPath,
+            AzureWebJobsStorage: azurite.connectionString,
+            PUBLIC_BASE_URL: appUrl,
+            // The simulator's endpoints and app registration win over anything in the environment.
+            ...(simulator?.ready.appSettings ?? {}),
+        };
+        const host = await timed(launch.timings, 'host', startHostChild(launch, hostEnv, appUrl));
 
         const stack = buildStackFile({
             appUrl,
@@ -215,7 +246,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         started = true;
 
         let stopping: Promise<void> | undefined;
-        const stop = () => (stopping ??= stopAll());
+        const stop = () => (stopping ??= stopParts(parts));
         const crashed = new Promise<PartCrash>((resolve) => {
             for (const part of parts) {
                 void part.exited.then((exit) => {
@@ -225,9 +256,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
                 });
             }
         });
-        return { appUrl, stackFile, stack, crashed, stop };
+        return { timings: launch.timings, appUrl, stackFile, stack, crashed, stop };
     } catch (error) {
-        await stopAll();
+        await stopParts(parts);
         throw error;
     }
 }

@@ -29,6 +29,10 @@ describe('local host: HTTP triggers', () => {
         // context.log lines carry the function name and the invocation id.
         await fixture.host.waitForLine(new RegExp(`greet\\[${body.invocationId}\\] greeting Ada$`));
         await fixture.host.waitForLine(new RegExp(`greet\\[${body.invocationId}\\] fixture: hooks ran around greet$`));
+        // context.warn maps to the warning level, after the app's log hook rewrote the message.
+        await fixture.host.waitForLine(
+            new RegExp(`warn  greet\\[${body.invocationId}\\] \\[rewritten by a log hook\\] a warning$`),
+        );
     });
 
     it('applies route constraints and leaves a missing optional value out', async () => {

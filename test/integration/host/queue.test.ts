@@ -96,6 +96,19 @@ describe('local host: queue triggers', () => {
         expect(fromBase64(text)).toBe('not json {');
     });
 
+    it('runs messages in parallel, at most batchSize + newBatchThreshold (4 + 2) at once', async () => {
+        const before = fixture.host.matching(/fixture: running (\d+) at once/).length;
+        await Promise.all(
+            Array.from({ length: 12 }, (_, i) => work.sendMessage(base64Json({ tag: `slow-${i}`, slowMs: 400 }))),
+        );
+        const counts = await waitFor('twelve slow invocations', () => {
+            const found = fixture.host.matching(/fixture: running (\d+) at once/).slice(before);
+            return found.length >= 12 ? found.map(([, n]) => Number(n)) : undefined;
+        });
+        expect(Math.max(...counts)).toBeGreaterThanOrEqual(2);
+        expect(Math.max(...counts)).toBeLessThanOrEqual(6);
+    });
+
     it('keeps serving after bad messages', async () => {
         expect((await fetch(`${fixture.host.url}/api/files/still-up`)).status).toBe(200);
         expect(fixture.host.child.exitInfo).toBeUndefined();
