@@ -13,6 +13,10 @@ import { controlPost, startWorld, type IdentityWorld } from './support';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
+if (!available && process.env.CI === 'true') {
+    // In CI a missing browser is a broken install step, not a reason to skip (.ci/run installs it).
+    throw new Error(`${CHROMIUM} is missing in CI: .ci/run should have installed Debian's chromium`);
+}
 const suite = available ? describe : describe.skip;
 
 suite(`sign-in page in Chromium${available ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, () => {
