@@ -284,6 +284,9 @@ describe('GET /v1.0/users/delta', () => {
         expect(round.deltaLink).toMatch(/\/v1\.0\/users\/microsoft\.graph\.delta\?\$deltatoken=/);
         const active = (await directory(fabrikam)).filter((u) => u.state === 'active');
         expect(round.items.map((u) => u.id).sort()).toEqual(active.map((u) => u.id).sort());
+        // SDK-style call syntax reaches the same function.
+        const called = await runRound('/v1.0/users/delta()?$select=id', token);
+        expect(called.items.map((u) => u.id).sort()).toEqual(active.map((u) => u.id).sort());
     });
 
     it('refuses tokens that were tampered with or belong to another tenant', async () => {
