@@ -18,9 +18,9 @@ function print(line: string): void {
 }
 
 function fail(error: unknown): never {
-    const known = error instanceof StackError || error instanceof StartArgsError;
-    const text =
-        known || !(error instanceof Error) ? String((error as Error).message ?? error) : (error.stack ?? error.message);
+    // Failures the launcher diagnosed are printed as their message; anything else is a bug: show the stack.
+    const diagnosed = error instanceof StackError || error instanceof StartArgsError;
+    const text = !(error instanceof Error) ? String(error) : diagnosed ? error.message : (error.stack ?? error.message);
     process.stderr.write(`\nnpm start failed: ${text}\n`);
     process.exit(1);
 }

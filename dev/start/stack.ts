@@ -163,7 +163,10 @@ async function startBackingServices(launch: Launch, tls: TlsMaterial, stackFile:
         const message = (azurite.reason as Error).message;
         throw new StackError(options.freePorts ? message : `${message} (or start with --free-ports)`);
     }
-    if (simulator.status === 'rejected') throw simulator.reason;
+    if (simulator.status === 'rejected') {
+        const message = (simulator.reason as Error).message;
+        throw new StackError(`the cloud simulator did not start: ${message} (its output is above)`);
+    }
     return { azurite: azurite.value, simulator: simulator.value };
 }
 
