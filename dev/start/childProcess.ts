@@ -23,7 +23,7 @@ export interface ManagedChildOptions {
 
 const KEPT_LINES = 200;
 
-function describeExit(exit: ChildExit): string {
+export function describeExit(exit: ChildExit): string {
     return exit.signal === null ? `exit code ${exit.code}` : `signal ${exit.signal}`;
 }
 
@@ -121,5 +121,3 @@ export class ManagedChild {
         return exit;
     }
 }
-
-export { describeExit };
