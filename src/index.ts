@@ -3,6 +3,6 @@
  * It validates the configuration at start-up: a misconfigured app refuses to start and the host
  * log names every bad variable, instead of failing later inside an invocation.
  */
-import { loadConfig } from './config';
+import { appConfig } from './config';
 
-loadConfig(process.env);
+appConfig();

@@ -65,6 +65,18 @@ function originUrl(options: { allowLoopbackHttp: boolean; allowPath: boolean }) 
     });
 }
 
+/** An access-token audience: the Application ID URI (v1 tokens) or the client id (v2 tokens). */
+function isAudience(value: string): boolean {
+    if (guid.safeParse(value).success) return true;
+    if (/\s/.test(value)) return false;
+    try {
+        const url = new URL(value);
+        return url.protocol.length > 1 && (url.host !== '' || url.pathname !== '');
+    } catch {
+        return false;
+    }
+}
+
 /** Checks the shape of a storage connection string without ever echoing it (it may hold an account key). */
 function checkConnectionString(value: string): string | undefined {
     if (/^UseDevelopmentStorage=true;?$/i.test(value.trim())) return undefined;
@@ -133,6 +145,12 @@ export function loadConfig(env: Environment): AppConfig {
     const managedIdentityClientId = parse('AZURE_CLIENT_ID', guid, { required: false });
 
     const audienceRaw = read('API_AUDIENCE');
+    if (audienceRaw !== undefined && !isAudience(audienceRaw)) {
+        issues.push({
+            variable: 'API_AUDIENCE',
+            problem: `must be an Application ID URI such as api://<client id> or a client id GUID, got "${audienceRaw}"`,
+        });
+    }
     const apiAudience = audienceRaw ?? (clientId === undefined ? undefined : `api://${clientId}`);
 
     const schedule = read('SYNC_SCHEDULE') ?? DEFAULT_SYNC_SCHEDULE;

@@ -1,3 +1,4 @@
+export * from './appConfig';
 export * from './config';
 export * from './schedule';
 export * from './variables';

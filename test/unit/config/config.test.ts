@@ -104,6 +104,8 @@ describe('loadConfig', () => {
         ['SESSION_SECRET_NAME', 'under_score', /Key Vault secret name/],
         ['SYNC_SCHEDULE', '0 * * * *', /expected 6 NCRONTAB fields .* got 5/],
         ['SYNC_SCHEDULE', '61 * * * * *', /61/],
+        ['API_AUDIENCE', 'my api', /Application ID URI/],
+        ['API_AUDIENCE', 'not-a-uri', /Application ID URI/],
     ])('rejects %s=%j', (name, value, problem) => {
         const issues = issuesOf({ ...minimal, [name]: value });
         expect(issues.get(name)).toMatch(problem);
@@ -148,6 +150,32 @@ describe('loadConfig', () => {
         expect(issues.get('AzureWebJobsStorage__queueServiceUri')).toMatch(
             /required when AzureWebJobsStorage is not set/,
         );
+    });
+
+    it('accepts an Application ID URI or a client id as API_AUDIENCE', () => {
+        expect(loadConfig({ ...minimal, API_AUDIENCE: 'api://tenant/tenant-sync' }).app.apiAudience).toBe(
+            'api://tenant/tenant-sync',
+        );
+        expect(loadConfig({ ...minimal, API_AUDIENCE: CLIENT_ID }).app.apiAudience).toBe(CLIENT_ID);
+        expect(loadConfig({ ...minimal, API_AUDIENCE: 'https://sync.example.com/api' }).app.apiAudience).toBe(
+            'https://sync.example.com/api',
+        );
+    });
+
+    it.each([
+        ['AzureWebJobsStorage__tableServiceUri', 'not a url', /absolute URL/],
+        ['AzureWebJobsStorage__queueServiceUri', 'http://acct.queue.core.windows.net', /must use https/],
+        ['AzureWebJobsStorage__queueServiceUri', 'https://acct.queue.core.windows.net/?sv=secret', /query/],
+    ])('rejects identity-based %s=%j', (name, value, problem) => {
+        const issues = issuesOf({
+            ...minimal,
+            AzureWebJobsStorage: undefined,
+            AzureWebJobsStorage__tableServiceUri: 'https://acct.table.core.windows.net',
+            AzureWebJobsStorage__queueServiceUri: 'https://acct.queue.core.windows.net',
+            [name]: value,
+        });
+        expect(issues.get(name)).toMatch(problem);
+        expect(issues.size).toBe(1);
     });
 
     it('rejects a malformed identity client id', () => {
