@@ -18,7 +18,7 @@ describe('appConfig', () => {
     function freshAppConfig(): () => AppConfig {
         let fn: (() => AppConfig) | undefined;
         jest.isolateModules(() => {
-            fn = (jest.requireActual('../../../src/config/appConfig') as { appConfig: () => AppConfig }).appConfig;
+            fn = jest.requireActual<{ appConfig: () => AppConfig }>('../../../src/config/appConfig').appConfig;
         });
         return fn!;
     }
