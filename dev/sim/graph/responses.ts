@@ -22,7 +22,7 @@ export function graphHeaders(request: SimRequest, extra: Record<string, string> 
             },
         }),
         'strict-transport-security': 'max-age=31536000',
-        'cache-control': 'no-cache',
+        'cache-control': 'private',
         ...extra,
     };
 }

@@ -128,6 +128,15 @@ describe('GET /v1.0/users', () => {
         expect(response.headers.get('odata-version')).toBe('4.0');
         expect(response.headers.get('content-type')).toMatch(/^application\/json;odata\.metadata=minimal/);
         expect(response.headers.get('x-ms-resource-unit')).toBe('1');
+        // protocols §2.1: Graph marks its answers private (cacheable by the client only), not no-cache.
+        expect(response.headers.get('cache-control')).toBe('private');
+        expect(response.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+    });
+
+    it('marks error answers private too', async () => {
+        const response = await t.graph('/v1.0/users?$top=1000', { token });
+        expect(response.status).toBe(400);
+        expect(response.headers.get('cache-control')).toBe('private');
     });
 
     it('filters with the supported subset and counts with ConsistencyLevel: eventual', async () => {
