@@ -8,7 +8,7 @@ export interface RequestLogEntry {
     service: ServiceName;
     method: string;
     path: string;
-    /** Query string without secrets (client_secret, code, tokens are redacted). */
+    /** Query string without secrets (client_secret, code, tokens such as id_token_hint are redacted). */
     query: string;
     tenant: string | undefined;
     status: number;
@@ -28,6 +28,8 @@ const REDACTED_QUERY_KEYS = new Set([
     'assertion',
     'client_assertion',
     'password',
+    // Sent to the logout endpoint: a whole signed id token (the user's name, e-mail and object id).
+    'id_token_hint',
 ]);
 
 /** Bounded in-memory log of every request the simulator answered. */

@@ -49,4 +49,22 @@ describe('redactQuery', () => {
         expect(query).not.toContain('s3cret');
         expect(redactQuery(new URLSearchParams(''))).toBe('');
     });
+
+    it('redacts the id token sent to logout but keeps where the browser returns to', () => {
+        const idToken = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
+        const query = redactQuery(
+            new URLSearchParams({
+                id_token_hint: idToken,
+                post_logout_redirect_uri: 'http://localhost:7071/signed-out',
+                state: 's1',
+            }),
+        );
+        expect(query).not.toContain('eyJ');
+        expect(new URLSearchParams(query.slice(1)).get('id_token_hint')).toBe('REDACTED');
+        expect(new URLSearchParams(query.slice(1)).get('post_logout_redirect_uri')).toBe(
+            'http://localhost:7071/signed-out',
+        );
+        expect(new URLSearchParams(query.slice(1)).get('state')).toBe('s1');
+        expect(redactQuery(new URLSearchParams({ ID_Token_Hint: idToken }))).toBe('?ID_Token_Hint=REDACTED');
+    });
 });
