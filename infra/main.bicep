@@ -39,8 +39,11 @@ param appClientId string
 param appTenantId string = ''
 
 @secure()
-@description('Client secret of the app registration. When non-empty it is written to Key Vault as graph-client-secret; leave it empty on later deployments to keep the value already in the vault (for example after rotating it with `az keyvault secret set`).')
+@description('Client secret of the app registration. Required on the first deployment: the deployment fails without it unless clientSecretAlreadyInVault is true. When non-empty it is written to Key Vault as graph-client-secret; leave it empty on later deployments to keep the value already in the vault (for example after rotating it with `az keyvault secret set`).')
 param graphClientSecret string = ''
+
+@description('true: the vault already holds graph-client-secret, so an empty graphClientSecret keeps it instead of failing the deployment. azd sets this after the first successful provision (output GRAPH_CLIENT_SECRET_IN_VAULT); with plain `az deployment`, pass true on every deployment after the first.')
+param clientSecretAlreadyInVault bool = false
 
 @secure()
 @description('Key that signs browser session cookies. Empty: generate one (on the first deployment only, see keepExistingSessionSigningKey).')
@@ -136,6 +139,15 @@ var deploymentContainerName = 'app-package-${take(names.functionApp, 32)}-${take
 var clientSecretName = 'graph-client-secret'
 var sessionSecretName = 'session-signing-key'
 
+// The app cannot call Microsoft Graph without the client secret, and keyvault.bicep writes it only
+// when it is given (so re-deploys never overwrite a rotated value). A first deployment without it
+// would succeed and leave an app that fails at its first sync, so it fails instead: fail() stops the
+// deployment when evaluated (Bicep CLI 0.33.93 or later), and the ternary evaluates it only when the
+// secret is empty and not already in the vault. azd stops earlier still, in the preprovision hook
+// (infra/hooks/preprovision.mjs), before anything is deployed.
+var missingClientSecretMessage = 'graphClientSecret is empty and clientSecretAlreadyInVault is false: the first deployment must write the app registration\'s client secret to Key Vault, or the app cannot call Microsoft Graph. With azd: azd env set GRAPH_CLIENT_SECRET \'<client secret value>\'. With az deployment: pass graphClientSecret=\'<client secret value>\' (or clientSecretAlreadyInVault=true if the vault already holds graph-client-secret).'
+var checkedGraphClientSecret = clientSecretAlreadyInVault || !empty(graphClientSecret) ? graphClientSecret : fail(missingClientSecretMessage)
+
 var generatedSessionSigningKey = '${replace(sessionKeyEntropyA, '-', '')}${replace(sessionKeyEntropyB, '-', '')}'
 var writeSessionSigningKey = !empty(sessionSigningKey) || !keepExistingSessionSigningKey
 
@@ -191,7 +203,7 @@ module keyVault 'modules/keyvault.bicep' = {
     createMode: keyVaultCreateMode
     softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
     clientSecretName: clientSecretName
-    graphClientSecret: graphClientSecret
+    graphClientSecret: checkedGraphClientSecret
     sessionSecretName: sessionSecretName
     sessionSigningKey: empty(sessionSigningKey) ? generatedSessionSigningKey : sessionSigningKey
     writeSessionSigningKey: writeSessionSigningKey
@@ -273,3 +285,8 @@ output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 
 @description('Read back by main.parameters.json as keepExistingSessionSigningKey, so later `azd provision` runs keep the session key instead of generating a new one.')
 output SESSION_SIGNING_KEY_IN_VAULT bool = true
+
+// True whenever the deployment succeeds: it either wrote graph-client-secret or was told the vault
+// already holds it (checkedGraphClientSecret fails the deployment otherwise).
+@description('Read back by main.parameters.json as clientSecretAlreadyInVault, so later `azd provision` runs may leave GRAPH_CLIENT_SECRET empty and keep the secret in the vault (also after a rotation).')
+output GRAPH_CLIENT_SECRET_IN_VAULT bool = true
