@@ -2,8 +2,7 @@ import { webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import 'reflect-metadata'; // @peculiar/x509 needs the Reflect metadata polyfill
-import * as x509 from '@peculiar/x509';
+import { x509 } from './x509';
 
 /** Paths of the local CA and the loopback server certificate it signs. All PEM. */
 export interface TlsMaterial {
@@ -26,8 +25,6 @@ const RSA = {
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Regenerate well before expiry so a long-lived checkout never meets an expired certificate. */
 const RENEW_BEFORE_MS = 30 * DAY_MS;
-
-x509.cryptoProvider.set(webcrypto as Crypto);
 
 function pemKey(der: ArrayBuffer): string {
     const b64 = Buffer.from(der)

@@ -1,9 +1,6 @@
 import { createHash, generateKeyPairSync, type KeyObject, webcrypto } from 'node:crypto';
 
-import 'reflect-metadata'; // @peculiar/x509 needs the Reflect metadata polyfill
-import * as x509 from '@peculiar/x509';
-
-x509.cryptoProvider.set(webcrypto as Crypto);
+import { x509 } from '../../tls/x509';
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -7,11 +7,11 @@ import type { SimClock } from '../core/clock';
 import { VAULT_RESOURCE, type AccessTokenClaims, type TokenVerifier } from '../core/contracts';
 import type { FaultRule } from '../core/faults';
 import type { Route, ServiceDefinition, SimRequest, SimResponse } from '../core/http';
+import { KEY_VAULT_APP_ID } from '../identity/resources';
 import { SecretStore, type SecretVersion } from './store';
 
 export { SecretStore } from './store';
 
-const KEY_VAULT_APP_ID = 'cfa8b339-82a2-471a-a3c9-0fc0be7a4093';
 const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 
 export interface VaultOptions {
