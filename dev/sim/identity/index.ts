@@ -87,6 +87,9 @@ export function createIdentity(options: IdentityOptions): IdentityModule {
         store: secrets,
         // "Key Vault Secrets User" for the function app's managed identity and (for local runs) our app.
         isAuthorized: (objectId) => objectId === miSp?.objectId || objectId === appSp?.objectId,
+        // As deployed (infra/modules/keyvault.bicep): 90 days of soft delete, purge protection on.
+        softDeleteRetentionInDays: 90,
+        purgeProtection: true,
     });
 
     const managedIdentity = managedIdentityService({

@@ -27,6 +27,20 @@ export interface VaultOptions {
     store: SecretStore;
     /** Does this principal (token `oid`) hold a role that allows reading/writing secrets? */
     isAuthorized(objectId: string): boolean;
+    /** The vault's soft-delete retention (7-90 days) and purge protection, as infra/modules/keyvault.bicep sets them. */
+    softDeleteRetentionInDays: number;
+    purgeProtection: boolean;
+}
+
+/**
+ * `attributes.recoveryLevel` of every secret, which Key Vault derives from the vault's settings
+ * (DeletionRecoveryLevel): "Recoverable" for the full 90-day soft-delete retention,
+ * "CustomizedRecoverable" for a shorter one; "+Purgeable" unless purge protection is on. The
+ * "+ProtectedSubscription" variants (subscription that cannot be cancelled) are not modelled.
+ */
+export function deletionRecoveryLevel(softDeleteRetentionInDays: number, purgeProtection: boolean): string {
+    const level = softDeleteRetentionInDays >= 90 ? 'Recoverable' : 'CustomizedRecoverable';
+    return purgeProtection ? level : `${level}+Purgeable`;
 }
 
 const putSecretBody = z.object({
@@ -60,6 +74,7 @@ function tokenProblem(reason: string, authorization: string | undefined, request
 }
 
 export function vaultService(options: VaultOptions): ServiceDefinition {
+    const recoveryLevel = deletionRecoveryLevel(options.softDeleteRetentionInDays, options.purgeProtection);
     const challenge = `Bearer authorization="${options.loginOrigin}/${options.tenantId}", resource="${VAULT_RESOURCE}"`;
 
     const headers = (request: SimRequest, extra: Record<string, string> = {}): Record<string, string> => {
@@ -136,8 +151,8 @@ export function vaultService(options: VaultOptions): ServiceDefinition {
             enabled: secret.enabled,
             created: secret.created,
             updated: secret.updated,
-            recoveryLevel: 'Recoverable+Purgeable',
-            recoverableDays: 90,
+            recoveryLevel,
+            recoverableDays: options.softDeleteRetentionInDays,
         };
         if (secret.nbf !== undefined) attributes.nbf = secret.nbf;
         if (secret.exp !== undefined) attributes.exp = secret.exp;

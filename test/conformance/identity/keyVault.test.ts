@@ -64,7 +64,9 @@ describe('Key Vault secrets through the SDK', () => {
         expect(secret.properties.version).toMatch(/^[0-9a-f]{32}$/);
         expect(secret.properties.id).toBe(`${world.vault}/secrets/graph-client-secret/${secret.properties.version}`);
         expect(secret.properties.enabled).toBe(true);
-        expect(secret.properties.recoveryLevel).toBe('Recoverable+Purgeable');
+        // The deployed vault has purge protection and 90 days of soft delete (infra/modules/keyvault.bicep).
+        expect(secret.properties.recoveryLevel).toBe('Recoverable');
+        expect(secret.properties.recoverableDays).toBe(90);
         await client.getSecret('session-signing-key');
         const traffic = (await requestsSince(world, since)).map(
             (r: Json) => `${r.service} ${r.method} ${r.path} ${r.status}`,
@@ -179,6 +181,7 @@ describe('Key Vault wire format', () => {
             'recoveryLevel',
             'updated',
         ]);
+        expect(ok.body.attributes).toMatchObject({ recoveryLevel: 'Recoverable', recoverableDays: 90 });
         const missing = await rawGet('/secrets/graph-client-secret/', token);
         expect(missing.status).toBe(400);
         expect(missing.body.error.code).toBe('BadParameter');
