@@ -6,6 +6,7 @@ import {
     controlGet,
     controlPost,
     decodeJwt,
+    expectGraphAppToken,
     pageErrorCode,
     redirectParams,
     servicePrincipal,
@@ -178,14 +179,14 @@ describe('admin consent (v2.0/adminconsent)', () => {
         const browser = new Browser();
         const consentPage = await browser.signIn(await browser.get(consentUrl()), tenant.admin);
         await browser.consent(consentPage, 'accept');
-        expect((await graphToken(tenant.id))?.accessToken).toBeTruthy();
+        expectGraphAppToken(world, (await graphToken(tenant.id))?.accessToken, tenant.id, ['User.Read.All']);
     });
 
     it('revoking consent: a new token request gets AADSTS700016 again', async () => {
         const tenant = await newTenant('Leaving Soon Ltd');
         const browser = new Browser();
         await browser.consent(await browser.signIn(await browser.get(consentUrl()), tenant.admin), 'accept');
-        expect((await graphToken(tenant.id))?.accessToken).toBeTruthy();
+        expectGraphAppToken(world, (await graphToken(tenant.id))?.accessToken, tenant.id, ['User.Read.All']);
         await controlPost(world, `/control/tenants/${tenant.id}/consent/revoke`);
         const error = await graphToken(tenant.id).then(
             () => undefined,

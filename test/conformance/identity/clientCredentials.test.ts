@@ -6,6 +6,7 @@ import {
     controlPatch,
     controlPost,
     decodeJwt,
+    expectGraphAppToken,
     lastRequestSeq,
     requestsSince,
     servicePrincipal,
@@ -299,7 +300,8 @@ describe('tunables and faults', () => {
         expect(error.status).toBe(503);
         expect(error.errorCode).toBe('temporarily_unavailable');
         // The rule is used up; a new client instance (MSAL throttles the old one locally) succeeds.
-        expect((await graphToken(daemon(), world.publisherTenantId, true)).accessToken).toBeTruthy();
+        const token = (await graphToken(daemon(), world.publisherTenantId, true)).accessToken;
+        expectGraphAppToken(world, token, world.publisherTenantId, ['User.Read.All']);
     });
 });
 
@@ -319,7 +321,9 @@ describe('state changes seen at the token endpoint', () => {
         expect(error.errorNo).toBe(7000112);
         expect(error.errorMessage).toContain(`Application '${world.appClientId}'(Tenant Sync) is disabled.`);
         await controlPost(world, `/control/tenants/${tenant.id}/service-principal/enable`);
-        expect((await graphToken(daemon(), tenant.id, true)).accessToken).toBeTruthy();
+        expectGraphAppToken(world, (await graphToken(daemon(), tenant.id, true)).accessToken, tenant.id, [
+            'User.Read.All',
+        ]);
     });
 
     it('disabling the app registration refuses every tenant with AADSTS7000112', async () => {
@@ -383,7 +387,9 @@ describe('state changes seen at the token endpoint', () => {
         const rotated = await controlPost(world, `/control/identity/apps/${world.appClientId}/secrets/rotate`);
         const fresh: string = rotated.body.secret.value;
         expect(fresh).not.toBe(world.appSecret);
-        expect((await graphToken(daemon(fresh), tenant.id, true)).accessToken).toBeTruthy();
+        expectGraphAppToken(world, (await graphToken(daemon(fresh), tenant.id, true)).accessToken, tenant.id, [
+            'User.Read.All',
+        ]);
         const oldSecret = await serverError(graphToken(daemon(), tenant.id, true));
         expect(oldSecret.errorNo).toBe(7000215);
         world.appSecret = fresh;

@@ -147,6 +147,29 @@ export function decodeJwt(token: string): { header: Json; payload: Json } {
     };
 }
 
+/**
+ * Decodes an app-only Microsoft Graph token issued to our app and checks whom it is for: the
+ * audience, the tenant, our app, and exactly the app roles (`roles`) that should be granted.
+ */
+export function expectGraphAppToken(
+    world: IdentityWorld,
+    accessToken: string | undefined,
+    tenantId: string,
+    roles: string[],
+): Json {
+    expect(accessToken).toEqual(expect.any(String));
+    const { payload } = decodeJwt(accessToken ?? '');
+    expect(payload).toMatchObject({
+        aud: 'https://graph.microsoft.com',
+        iss: `https://sts.windows.net/${tenantId}/`,
+        tid: tenantId,
+        appid: world.appClientId,
+        idtyp: 'app',
+    });
+    expect(payload.roles).toEqual(roles);
+    return payload;
+}
+
 /** A posted-to form found in one of the simulator's HTML pages. */
 export interface HtmlForm {
     id: string | undefined;
