@@ -1,14 +1,19 @@
 /**
  * `npm run sim [-- --seed s --tls-dir d --stack-file f --ports 0|<base> --page-latency-ms n --per-user-latency-ms n]`
  *
- * Starts the simulator alone, writes its part of the stack file, and prints exactly one line
+ * Starts the simulator alone, writes its part of the stack file (default .local/stack.json; 0600,
+ * atomically) with every detail including the secrets, and only then prints exactly one line
  * `SIMULATOR_READY <json>` on stdout once every port listens (the stack launcher parses it), then a
- * human-friendly summary. Ctrl-C / SIGTERM closes every port and exits 0.
+ * human-friendly summary. Stdout is not a place for secrets: the READY line carries only non-secret
+ * facts (origins, CA path, ids, tenants, the stack file's path), and whoever needs the operations
+ * client secret, IDENTITY_HEADER or the tenant credentials reads them from the stack file.
+ * Ctrl-C / SIGTERM closes every port and exits 0.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { writeJsonFileAtomic } from '../start/stackFile';
 import type { ServiceName } from './core/http';
 import { DEFAULT_PORTS, type SimulatorOptions, type StackInfo, startSimulator } from './simulator';
 
@@ -64,7 +69,7 @@ function parseOptions(argv: string[]): { options: SimulatorOptions; stackFile: s
     return { options, stackFile: resolve(parsed['stack-file'] ?? DEFAULT_STACK_FILE) };
 }
 
-/** Replaces the simulator's keys in the stack file, keeping everything else; atomic rename. */
+/** Replaces the simulator's keys in the stack file, keeping everything else; 0600, atomic rename. */
 function writeStackFile(path: string, info: StackInfo): void {
     let existing: Record<string, unknown> = {};
     if (existsSync(path)) {
@@ -78,10 +83,20 @@ function writeStackFile(path: string, info: StackInfo): void {
     }
     const merged: Record<string, unknown> = { ...existing };
     for (const key of SIMULATOR_KEYS) merged[key] = info[key];
-    mkdirSync(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(merged, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temporary, path);
+    writeJsonFileAtomic(path, merged);
+}
+
+/**
+ * The SIMULATOR_READY payload, built field by field (an allow-list, so a secret added to StackInfo later
+ * does not reach stdout by default): no operations client, no app settings, no tenant credentials.
+ */
+function readyPayload(info: StackInfo, stackFile: string) {
+    return {
+        simulator: info.simulator,
+        publisher: { tenantId: info.publisher.tenantId, appClientId: info.publisher.appClientId },
+        tenants: info.tenants.map((t) => ({ id: t.id, displayName: t.displayName, userCount: t.userCount })),
+        stackFile,
+    };
 }
 
 async function main(): Promise<void> {
@@ -115,7 +130,7 @@ async function main(): Promise<void> {
         await simulator.stop();
         fail(`could not write ${stackFile}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    process.stdout.write(`SIMULATOR_READY ${JSON.stringify(info)}\n`);
+    process.stdout.write(`SIMULATOR_READY ${JSON.stringify(readyPayload(info, stackFile))}\n`);
     const lines = [
         '',
         'Local cloud simulator is running (Ctrl-C to stop)',
@@ -127,11 +142,13 @@ async function main(): Promise<void> {
         `  Trust this CA             NODE_EXTRA_CA_CERTS=${info.simulator.caCertPath}`,
         `  Stack file                ${stackFile}`,
         '',
-        'Customer tenants:',
+        // The admin sign-in names and passwords are fixtures the simulator generated from its seed for its
+        // fake tenants, not secrets of any real system; a person needs them to try the product. The other
+        // credentials (operations client secret, IDENTITY_HEADER, ordinary users) stay in the stack file.
+        'Customer tenants (sign in as the admin; other credentials are in the stack file):',
         ...info.tenants.flatMap((t) => [
             `  ${t.displayName} (${t.userCount} users) ${t.id}`,
             `    admin ${t.admin?.username ?? '-'} / ${t.admin?.password ?? '-'}`,
-            `    user  ${t.user?.username ?? '-'} / ${t.user?.password ?? '-'}`,
         ]),
         '',
     ];

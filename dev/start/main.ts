@@ -42,6 +42,9 @@ function summary(stack: StackFile, stackFile: string, seconds: string, timings: 
             `  Key Vault (simulated)       ${stack.simulator.keyVaultUrl}`,
             `  Simulator control API       ${stack.simulator.controlUrl}`,
             '',
+            // The admin sign-in names and passwords are fixtures the simulator generated from its seed for its
+            // fake tenants, not secrets of any real system; a person needs them to try the product. Nothing
+            // else from the stack file (client secret, IDENTITY_HEADER, tokens) is ever printed.
             '  Test tenants (sign in as the admin to connect a tenant):',
             ...(stack.tenants ?? []).flatMap((tenant) => {
                 const t = tenant as {

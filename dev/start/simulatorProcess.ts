@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 import { z } from 'zod';
 
@@ -18,22 +18,46 @@ export const SIMULATOR_APP_SETTINGS = [
     'IDENTITY_HEADER',
 ] as const;
 
-/** The `SIMULATOR_READY <json>` payload (dev/sim/main.ts). Parts the launcher only passes on stay loose. */
+const endpointsSchema = z.looseObject({
+    authorityHost: z.string(),
+    graphBaseUrl: z.string(),
+    keyVaultUrl: z.string(),
+    controlUrl: z.string(),
+    caCertPath: z.string(),
+});
+
+/**
+ * The `SIMULATOR_READY <json>` line (dev/sim/main.ts). Stdout ends up in terminals, CI logs and test
+ * output, so the line carries only non-secret facts: origins, the CA path, ids, tenant names and the
+ * path of the stack file the simulator has written (0600) before printing it.
+ */
 const readySchema = z.looseObject({
-    simulator: z.looseObject({
-        authorityHost: z.string(),
-        graphBaseUrl: z.string(),
-        keyVaultUrl: z.string(),
-        controlUrl: z.string(),
-        caCertPath: z.string(),
-    }),
+    simulator: endpointsSchema,
+    publisher: z.looseObject({ tenantId: z.string(), appClientId: z.string() }),
+    tenants: z.array(z.looseObject({ id: z.string(), displayName: z.string(), userCount: z.number() })),
+    stackFile: z.string(),
+});
+
+export type SimulatorReady = z.infer<typeof readySchema>;
+
+/**
+ * The simulator's keys of the stack file, secrets included (operations client secret, IDENTITY_HEADER,
+ * tenant credentials). Parts the launcher only passes on stay loose.
+ */
+const stackPartSchema = z.looseObject({
+    simulator: endpointsSchema,
     publisher: z.record(z.string(), z.unknown()),
     operationsClient: z.record(z.string(), z.unknown()),
     tenants: z.array(z.record(z.string(), z.unknown())),
     appSettings: z.record(z.string(), z.string()),
 });
 
-export type SimulatorReady = z.infer<typeof readySchema>;
+export type SimulatorStackPart = z.infer<typeof stackPartSchema>;
+
+function describeIssues(error: z.ZodError): string {
+    // Paths and zod's messages only: the values may be secrets.
+    return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
 
 export function parseSimulatorReady(json: string): SimulatorReady {
     let value: unknown;
@@ -44,9 +68,34 @@ export function parseSimulatorReady(json: string): SimulatorReady {
     }
     const result = readySchema.safeParse(value);
     if (!result.success) {
-        const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
         throw new Error(
-            `the simulator's SIMULATOR_READY payload is not what the launcher expects: ${problems.join('; ')}`,
+            `the simulator's SIMULATOR_READY payload is not what the launcher expects: ${describeIssues(result.error)}`,
+        );
+    }
+    return result.data;
+}
+
+/** Reads the simulator's part of the stack file named by its READY line. */
+export function readSimulatorStackPart(path: string): SimulatorStackPart {
+    let text: string;
+    try {
+        text = readFileSync(path, 'utf8');
+    } catch (error) {
+        throw new Error(`could not read the simulator's stack file ${path}: ${(error as Error).message}`, {
+            cause: error,
+        });
+    }
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        // Not the parser's message: it quotes part of the text, which holds secrets.
+        throw new Error(`the simulator's stack file ${path} is not valid JSON`);
+    }
+    const result = stackPartSchema.safeParse(value);
+    if (!result.success) {
+        throw new Error(
+            `the simulator's stack file ${path} is not what the launcher expects: ${describeIssues(result.error)}`,
         );
     }
     const missing = SIMULATOR_APP_SETTINGS.filter((name) => result.data.appSettings[name] === undefined);
@@ -56,14 +105,20 @@ export function parseSimulatorReady(json: string): SimulatorReady {
 
 export interface StartedSimulator {
     child: ManagedChild;
+    /** The READY line: non-secret. */
     ready: SimulatorReady;
+    /** From the stack file: app settings, operations client and tenant credentials. */
+    stackPart: SimulatorStackPart;
 }
 
 export function simulatorAvailable(): boolean {
     return existsSync(SIMULATOR_SCRIPT);
 }
 
-/** Starts `dev/sim/main.ts` as a child and waits for its one `SIMULATOR_READY <json>` line. */
+/**
+ * Starts `dev/sim/main.ts` as a child, waits for its one `SIMULATOR_READY <json>` line, then reads the
+ * secrets the app needs from the stack file the simulator wrote before that line.
+ */
 export async function startSimulatorProcess(options: {
     tlsDir: string;
     stackFile: string;
@@ -84,7 +139,13 @@ export async function startSimulatorProcess(options: {
     });
     try {
         const [, json = ''] = await child.waitForLine(/^SIMULATOR_READY (.*)$/, options.timeoutMs ?? 60_000);
-        return { child, ready: parseSimulatorReady(json) };
+        const ready = parseSimulatorReady(json);
+        if (resolve(ready.stackFile) !== resolve(options.stackFile)) {
+            throw new Error(
+                `the simulator wrote ${ready.stackFile}, not the stack file ${options.stackFile} it was given`,
+            );
+        }
+        return { child, ready, stackPart: readSimulatorStackPart(ready.stackFile) };
     } catch (error) {
         await child.stop();
         throw error;

@@ -225,7 +225,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
             AzureWebJobsStorage: azurite.connectionString,
             PUBLIC_BASE_URL: appUrl,
             // The simulator's endpoints and app registration win over anything in the environment.
-            ...(simulator?.ready.appSettings ?? {}),
+            ...(simulator?.stackPart.appSettings ?? {}),
         };
         const host = await timed(launch.timings, 'host', startHostChild(launch, hostEnv, appUrl));
 
@@ -237,7 +237,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
                 queueUrl: azurite.queueUrl,
                 tableUrl: azurite.tableUrl,
             },
-            simulator: simulator?.ready,
+            simulator: simulator?.stackPart,
             pids: {
                 launcher: process.pid,
                 azurite: azurite.pid,

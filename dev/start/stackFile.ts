@@ -1,20 +1,22 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 
-import type { SimulatorReady } from './simulatorProcess';
+import type { SimulatorStackPart } from './simulatorProcess';
 
 /**
  * `.local/stack.json`: how to reach every part of the running stack, for people, scripts and tests.
- * It holds test credentials (simulator users, a client secret, the Azurite key), so it is written 0600.
+ * It holds test credentials (simulator users, a client secret, the managed identity header, the Azurite
+ * key), so it is written 0600 and its secrets never go to stdout.
  */
 export interface StackFile {
     app: { url: string };
     storage: { connectionString: string; blobUrl: string; queueUrl: string; tableUrl: string };
-    simulator?: SimulatorReady['simulator'];
-    publisher?: SimulatorReady['publisher'];
-    operationsClient?: SimulatorReady['operationsClient'];
-    tenants?: SimulatorReady['tenants'];
-    appSettings?: SimulatorReady['appSettings'];
+    simulator?: SimulatorStackPart['simulator'];
+    publisher?: SimulatorStackPart['publisher'];
+    operationsClient?: SimulatorStackPart['operationsClient'];
+    tenants?: SimulatorStackPart['tenants'];
+    appSettings?: SimulatorStackPart['appSettings'];
     /** Process ids, so tools can check on (or stop) the parts. */
     pids: { launcher: number; azurite: number; simulator?: number; host: number };
 }
@@ -22,10 +24,10 @@ export interface StackFile {
 export function buildStackFile(parts: {
     appUrl: string;
     storage: StackFile['storage'];
-    simulator: SimulatorReady | undefined;
+    simulator: SimulatorStackPart | undefined;
     pids: StackFile['pids'];
 }): StackFile {
-    // Everything but app, storage and pids comes verbatim from the simulator's READY payload.
+    // Everything but app, storage and pids comes verbatim from the simulator's part of the stack file.
     const sim = parts.simulator;
     return {
         app: { url: parts.appUrl },
@@ -43,12 +45,26 @@ export function buildStackFile(parts: {
     };
 }
 
-/** Atomic (write then rename), so a reader never sees half a file. */
-export function writeStackFile(path: string, stack: StackFile): void {
+/**
+ * Writes `value` as JSON, owner-only (0600) and atomically: a new temporary file next to `path`, then a
+ * rename, so a reader never sees half a file and the file is never readable by others, not even briefly.
+ * The one implementation for both writers of the stack file: the launcher and `npm run sim`.
+ */
+export function writeJsonFileAtomic(path: string, value: unknown): void {
     mkdirSync(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(stack, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temporary, path);
+    const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
+    try {
+        // 'wx' always creates the file, so the 0600 mode applies (an existing file would keep its own mode).
+        writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+        renameSync(temporary, path);
+    } catch (error) {
+        rmSync(temporary, { force: true });
+        throw error;
+    }
+}
+
+export function writeStackFile(path: string, stack: StackFile): void {
+    writeJsonFileAtomic(path, stack);
 }
 
 /** A stack file left by an earlier run would describe processes that are gone. */

@@ -102,6 +102,25 @@ describe('npm start (dev/start/main.ts)', () => {
                 }),
             );
             expect(stack.pids).toEqual(ready.pids);
+
+            // The secrets reached the host through the stack file, and never the launcher's output (which
+            // includes the children's). The admins' simulated sign-ins are in the banner, for people.
+            const output = launcher.output();
+            const hidden: string[] = [stack.operationsClient.clientSecret, stack.appSettings.IDENTITY_HEADER];
+            for (const tenant of stack.tenants) if (tenant.user) hidden.push(tenant.user.password);
+            for (const secret of hidden) {
+                expect(secret.length).toBeGreaterThanOrEqual(8);
+                expect(output).not.toContain(secret);
+            }
+            expect(output).not.toMatch(/SIMULATOR_READY|clientSecret|IDENTITY_HEADER/);
+            for (const tenant of stack.tenants) {
+                if (tenant.admin) expect(output).toContain(`admin ${tenant.admin.username} / ${tenant.admin.password}`);
+            }
+            if (process.platform === 'linux') {
+                const hostEnv = readFileSync(`/proc/${ready.pids.host}/environ`, 'utf8').split('\0');
+                expect(hostEnv).toContain(`IDENTITY_HEADER=${stack.appSettings.IDENTITY_HEADER}`);
+                expect(hostEnv).toContain(`APP_CLIENT_ID=${stack.publisher.appClientId}`);
+            }
             expect(launcher.output()).toContain(`open ${ready.appUrl}`);
             expect(launcher.output()).toMatch(/Started in \d+\.\d s/);
 
