@@ -72,6 +72,11 @@ function assertPortFree(port: number): Promise<void> {
     });
 }
 
+/**
+ * Polls `url` until it answers 200 or the deadline passes. Hand-written rather than a retry library
+ * (none is a dependency): this is a readiness poll against a deadline, where "not yet" is the expected
+ * answer for a while, not a retry of a failed operation with backoff; ten lines say exactly that.
+ */
 async function healthy(url: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';

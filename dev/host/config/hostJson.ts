@@ -25,7 +25,11 @@ const MIN_POLLING_INTERVAL_MS = 100;
 /** Azure's default is one minute; the WebJobs SDK uses 2 s in a development environment, as Core Tools does. */
 const DEVELOPMENT_MAX_POLLING_INTERVAL_MS = 2000;
 
-/** Parses a .NET TimeSpan string (`[d.]hh:mm[:ss[.fffffff]]`) into milliseconds. */
+/**
+ * Parses a .NET TimeSpan string (`[d.]hh:mm[:ss[.fffffff]]`) into milliseconds. host.json writes its
+ * durations (functionTimeout, queues.visibilityTimeout, maxPollingInterval) in this format, which is
+ * .NET's, not ISO 8601, so the JavaScript duration libraries do not read it; one regular expression does.
+ */
 export function parseTimeSpan(text: string): number | undefined {
     const match = /^(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?$/.exec(text.trim());
     if (!match) return undefined;

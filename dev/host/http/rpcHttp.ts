@@ -22,6 +22,13 @@ export function toRpcHttpRequest(
     return data;
 }
 
+// Why Set-Cookie is written by hand: the `cookie` package is in node_modules only transitively (through
+// @azure/functions, for its HTTP streaming proxy) and is not a direct dependency, and its output is not
+// what the real host sends. The Functions host is ASP.NET Core and writes Set-Cookie the ASP.NET way
+// (SetCookieHeaderValue): lower-case attributes in the order expires, max-age, domain, path, secure,
+// samesite, httponly, path always present, and values escaped with Uri.EscapeDataString; cookie.serialize
+// writes `Max-Age`, `Path`, `HttpOnly`, `SameSite=Lax` in another order and leaves !'()* unescaped.
+
 /** Uri.EscapeDataString, which ASP.NET Core applies to cookie values. */
 function escapeDataString(value: string): string {
     return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
