@@ -13,6 +13,7 @@ import {
     azureYamlProblems,
     compareAppSettings,
     type ExpectedRole,
+    firstDeploymentSecretProblems,
     flexConsumptionProblems,
     flexRejectedSettingProblems,
     keyVaultProblems,
@@ -21,11 +22,14 @@ import {
     nativeRuntimeDependencies,
     packagingProblems,
     parametersFileProblems,
+    preprovisionHookProblems,
+    readBackFlagProblems,
     remoteBuildOf,
     roleAssignmentProblems,
     roleAssignmentsOf,
     storageAccountProblems,
     traceToLiteral,
+    writtenOnlyWhenGivenProblems,
 } from './infraChecks';
 
 const ROOT = resolve(__dirname, '../..');
@@ -276,6 +280,41 @@ describe('infra: secure defaults', () => {
     });
 });
 
+describe("infra: the first deployment cannot lack the client secret; later ones keep the vault's", () => {
+    const parametersJson = () => readFileSync(join(INFRA, 'main.parameters.json'), 'utf8');
+
+    it('writes graph-client-secret only when GRAPH_CLIENT_SECRET is given (a rotated value survives re-deploys)', () => {
+        expect(writtenOnlyWhenGivenProblems(file('infra/modules/keyvault.bicep'), 'graphClientSecret')).toEqual([]);
+    });
+
+    it('fails the deployment exactly when the secret is empty and clientSecretAlreadyInVault is false', () => {
+        expect(
+            firstDeploymentSecretProblems(main(), {
+                secretParam: 'graphClientSecret',
+                flagParam: 'clientSecretAlreadyInVault',
+                module: 'keyVault',
+                moduleParam: 'graphClientSecret',
+            }),
+        ).toEqual([]);
+    });
+
+    it.each([
+        { output: 'GRAPH_CLIENT_SECRET_IN_VAULT', param: 'clientSecretAlreadyInVault' },
+        { output: 'SESSION_SIGNING_KEY_IN_VAULT', param: 'keepExistingSessionSigningKey' },
+    ])('azd reads $output back as $param on later provisions', (flag) => {
+        expect(readBackFlagProblems(main(), parametersJson(), 'infra/main.parameters.json', flag)).toEqual([]);
+    });
+
+    it('azure.yaml runs infra/hooks/preprovision.mjs with node before every provision, on POSIX and Windows', () => {
+        const yaml = readFileSync(join(ROOT, 'azure.yaml'), 'utf8');
+        expect(
+            preprovisionHookProblems(yaml, 'infra/hooks/preprovision.mjs', {
+                exists: (path) => existsSync(join(ROOT, path)),
+            }),
+        ).toEqual([]);
+    });
+});
+
 describe('infra: parameters, outputs, azure.yaml, packaging', () => {
     it('every parameter in main.parameters.json is declared in main.bicep, with matching defaults', () => {
         const json = readFileSync(join(INFRA, 'main.parameters.json'), 'utf8');
@@ -290,6 +329,7 @@ describe('infra: parameters, outputs, azure.yaml, packaging', () => {
                 'REDIRECT_URIS',
                 'AZURE_KEY_VAULT_NAME',
                 'SESSION_SIGNING_KEY_IN_VAULT',
+                'GRAPH_CLIENT_SECRET_IN_VAULT',
             ]),
         );
         const redirects = outputs.get('REDIRECT_URIS')?.value.text ?? '';

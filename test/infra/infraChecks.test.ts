@@ -11,7 +11,9 @@ import {
     appSettingsOf,
     azureYamlProblems,
     compareAppSettings,
+    evaluateCondition,
     type ExpectedRole,
+    firstDeploymentSecretProblems,
     flexConsumptionProblems,
     flexRejectedSettingProblems,
     ignoreMatcher,
@@ -22,11 +24,14 @@ import {
     packagingProblems,
     parametersFileProblems,
     parseSimpleYaml,
+    preprovisionHookProblems,
+    readBackFlagProblems,
     remoteBuildOf,
     roleAssignmentProblems,
     roleAssignmentsOf,
     storageAccountProblems,
     traceToLiteral,
+    writtenOnlyWhenGivenProblems,
 } from './infraChecks';
 
 const ROOT = resolve(__dirname, '../..');
@@ -569,6 +574,278 @@ services:
         ]);
         expect(azureYamlProblems('services:\n  - api\n', everything)).toEqual([
             expect.stringMatching(/unsupported YAML/),
+        ]);
+    });
+});
+
+describe('the preprovision hook in azure.yaml', () => {
+    const script = 'infra/hooks/preprovision.mjs';
+    const good = `name: tenant-sync
+hooks:
+  preprovision:
+    posix:
+      shell: sh
+      run: node infra/hooks/preprovision.mjs
+    windows:
+      shell: pwsh
+      run: node infra/hooks/preprovision.mjs; exit $LASTEXITCODE
+services:
+  api:
+    project: .
+`;
+    const everything = { exists: () => true };
+
+    it('passes node on both platforms, with the exit code passed on in pwsh', () => {
+        expect(preprovisionHookProblems(good, script, everything)).toEqual([]);
+    });
+
+    it('catches a missing hook or platform, a swallowed exit code, the wrong shell or script, and continueOnError', () => {
+        expect(preprovisionHookProblems('name: x\n', script, everything)).toEqual([
+            'azure.yaml: hooks.preprovision is not declared',
+        ]);
+        expect(preprovisionHookProblems(good.replace(/ {4}windows:\n.*\n.*\n/, ''), script, everything)).toEqual([
+            'azure.yaml: hooks.preprovision.windows is not declared',
+        ]);
+        expect(preprovisionHookProblems(good.replace('; exit $LASTEXITCODE', ''), script, everything)).toEqual([
+            'azure.yaml: hooks.preprovision.windows.run is node infra/hooks/preprovision.mjs, expected node infra/hooks/preprovision.mjs; exit $LASTEXITCODE',
+        ]);
+        expect(preprovisionHookProblems(good.replace('shell: sh', 'shell: pwsh'), script, everything)).toEqual([
+            'azure.yaml: hooks.preprovision.posix.shell is pwsh, expected sh',
+        ]);
+        expect(preprovisionHookProblems(good.replace(/preprovision\.mjs$/m, 'other.mjs'), script, everything)).toEqual([
+            'azure.yaml: hooks.preprovision.posix.run is node infra/hooks/other.mjs, expected node infra/hooks/preprovision.mjs',
+        ]);
+        expect(
+            preprovisionHookProblems(
+                good.replace('      shell: sh\n', '      shell: sh\n      continueOnError: true\n'),
+                script,
+                everything,
+            ),
+        ).toEqual([
+            'azure.yaml: hooks.preprovision.posix.continueOnError would let provisioning go ahead after the hook fails',
+        ]);
+        expect(
+            preprovisionHookProblems(
+                good.replace('  preprovision:\n', '  preprovision:\n    run: echo hi\n'),
+                script,
+                everything,
+            ),
+        ).toEqual(['azure.yaml: hooks.preprovision has run; use only the posix and windows entries']);
+        expect(preprovisionHookProblems(good, script, { exists: () => false })).toEqual([
+            'azure.yaml: the preprovision hook runs infra/hooks/preprovision.mjs, which does not exist',
+        ]);
+    });
+});
+
+describe('evaluateCondition', () => {
+    const evaluate = (expression: string, flag: boolean, empty: boolean) => {
+        const file = bicep(`param flag bool = false
+@secure()
+param secret string = ''
+var alias = !flag
+var x = ${expression}`);
+        const declarations = declarationsOf(file);
+        return evaluateCondition(declarations, declarations.vars.get('x')?.value, {
+            flags: new Map([['flag', flag]]),
+            empty: new Map([['secret', empty]]),
+        });
+    };
+
+    it('computes !, &&, ||, ==, !=, parentheses, variables and empty(param)', () => {
+        expect(evaluate('flag || !empty(secret)', false, true)).toBe(false);
+        expect(evaluate('flag || !empty(secret)', false, false)).toBe(true);
+        expect(evaluate('!(sys.empty(secret) && alias)', false, true)).toBe(false);
+        expect(evaluate('flag == false && empty(secret) != false', false, true)).toBe(true);
+        expect(evaluate('true && alias', true, true)).toBe(false);
+    });
+
+    it('gives up (undefined) on anything else', () => {
+        expect(evaluate('length(secret) > 0', false, true)).toBeUndefined();
+        expect(evaluate('empty(other)', false, true)).toBeUndefined();
+        expect(evaluate("secret == ''", false, true)).toBeUndefined();
+    });
+});
+
+describe('firstDeploymentSecretProblems', () => {
+    const guard = {
+        secretParam: 'secret',
+        flagParam: 'alreadyInVault',
+        module: 'kv',
+        moduleParam: 'value',
+    };
+    const main = (passed: string, { flagDefault = 'false', secure = '@secure()\n', extra = '' } = {}) =>
+        bicep(`${secure}param secret string = ''
+param alreadyInVault bool = ${flagDefault}
+var message = 'secret is required on the first deployment'
+${extra}
+module kv 'kv.bicep' = {
+  name: 'kv'
+  params: {
+    value: ${passed}
+  }
+}`);
+
+    it('passes a guard that fails only for a first deployment without the secret, inline or through variables', () => {
+        expect(
+            firstDeploymentSecretProblems(main('alreadyInVault || !empty(secret) ? secret : fail(message)'), guard),
+        ).toEqual([]);
+        expect(
+            firstDeploymentSecretProblems(
+                main(`!alreadyInVault && empty(secret) ? sys.fail('secret is missing') : secret`),
+                guard,
+            ),
+        ).toEqual([]);
+        expect(
+            firstDeploymentSecretProblems(
+                main('checked', {
+                    extra: 'var ok = alreadyInVault || !empty(secret)\nvar checked = ok ? secret : fail(message)',
+                }),
+                guard,
+            ),
+        ).toEqual([]);
+    });
+
+    it('catches a secret passed unchecked, so a first deployment without it would succeed', () => {
+        expect(firstDeploymentSecretProblems(main('secret'), guard)).toEqual([
+            expect.stringMatching(
+                /kv\.value must be `<condition> \? secret : fail\('\.\.\.'\)`, so a first deployment/,
+            ),
+        ]);
+        expect(firstDeploymentSecretProblems(main("empty(secret) ? 'placeholder' : secret"), guard)).toEqual([
+            expect.stringMatching(/must be `<condition> \? secret : fail/),
+        ]);
+    });
+
+    it('catches conditions that fail too often or not at all', () => {
+        expect(firstDeploymentSecretProblems(main('!empty(secret) ? secret : fail(message)'), guard)).toEqual([
+            expect.stringMatching(
+                /with alreadyInVault=true and an empty secret the deployment fails; expected it to go ahead$/,
+            ),
+        ]);
+        expect(firstDeploymentSecretProblems(main('alreadyInVault ? secret : fail(message)'), guard)).toEqual([
+            expect.stringMatching(
+                /alreadyInVault=false and a given secret the deployment fails; expected it to go ahead/,
+            ),
+        ]);
+        expect(
+            firstDeploymentSecretProblems(main('alreadyInVault && empty(secret) ? fail(message) : secret'), guard),
+        ).toEqual([
+            expect.stringMatching(
+                /alreadyInVault=false and an empty secret the deployment goes ahead; expected it to fail/,
+            ),
+            expect.stringMatching(
+                /alreadyInVault=true and an empty secret the deployment fails; expected it to go ahead/,
+            ),
+        ]);
+        expect(firstDeploymentSecretProblems(main('length(secret) > 0 ? secret : fail(message)'), guard)).toEqual([
+            expect.stringMatching(/cannot evaluate the condition length\(secret\) > 0/),
+        ]);
+    });
+
+    it('catches a message that does not name the parameter, a flag defaulting to true and a secret not @secure()', () => {
+        expect(
+            firstDeploymentSecretProblems(main("alreadyInVault || !empty(secret) ? secret : fail('missing')"), guard),
+        ).toEqual([expect.stringMatching(/the fail\(\) message must name secret/)]);
+        expect(
+            firstDeploymentSecretProblems(
+                main('alreadyInVault || !empty(secret) ? secret : fail(message)', { flagDefault: 'true' }),
+                guard,
+            ),
+        ).toEqual([expect.stringMatching(/parameter alreadyInVault must default to false/)]);
+        expect(
+            firstDeploymentSecretProblems(
+                main('alreadyInVault || !empty(secret) ? secret : fail(message)', { secure: '' }),
+                guard,
+            ),
+        ).toEqual([expect.stringMatching(/secret must be @secure\(\)/)]);
+        expect(firstDeploymentSecretProblems(main('secret'), { ...guard, module: 'other' })).toEqual([
+            'snippet.bicep: module other is not passed value',
+        ]);
+    });
+});
+
+describe('readBackFlagProblems', () => {
+    const flag = { output: 'SECRET_IN_VAULT', param: 'alreadyInVault' };
+    const main = (param = 'param alreadyInVault bool = false', output = 'output SECRET_IN_VAULT bool = true') =>
+        bicep(`${param}\n${output}\n`);
+    const json = (value: string) => JSON.stringify({ parameters: { alreadyInVault: { value } } });
+
+    it('passes a bool output fed back into a bool parameter defaulting to false', () => {
+        expect(readBackFlagProblems(main(), json('${SECRET_IN_VAULT=false}'), 'p.json', flag)).toEqual([]);
+    });
+
+    it('catches a missing or non-bool output, a wrong parameter, and a placeholder that does not read the output', () => {
+        expect(readBackFlagProblems(main(undefined, ''), json('${SECRET_IN_VAULT=false}'), 'p.json', flag)).toEqual([
+            'snippet.bicep: output SECRET_IN_VAULT is not declared',
+        ]);
+        expect(
+            readBackFlagProblems(
+                main(undefined, "output SECRET_IN_VAULT string = 'true'"),
+                json('${SECRET_IN_VAULT=false}'),
+                'p.json',
+                flag,
+            ),
+        ).toEqual([expect.stringMatching(/output SECRET_IN_VAULT must be a bool/)]);
+        expect(
+            readBackFlagProblems(
+                main('param alreadyInVault bool = true'),
+                json('${SECRET_IN_VAULT=false}'),
+                'p.json',
+                flag,
+            ),
+        ).toEqual([expect.stringMatching(/parameter alreadyInVault must default to false/)]);
+        expect(
+            readBackFlagProblems(
+                main("param alreadyInVault string = ''"),
+                json('${SECRET_IN_VAULT=false}'),
+                'p.json',
+                flag,
+            ),
+        ).toEqual([expect.stringMatching(/parameter alreadyInVault must be a bool/)]);
+        expect(readBackFlagProblems(main(), json('${OTHER_NAME=false}'), 'p.json', flag)).toEqual([
+            'p.json: alreadyInVault must be "${SECRET_IN_VAULT=false}" (azd reads the output back on later provisions), not "${OTHER_NAME=false}"',
+        ]);
+        expect(readBackFlagProblems(main(), json('${SECRET_IN_VAULT}'), 'p.json', flag)).toEqual([
+            expect.stringMatching(/not "\$\{SECRET_IN_VAULT\}"$/),
+        ]);
+        expect(readBackFlagProblems(main(), JSON.stringify({ parameters: {} }), 'p.json', flag)).toEqual([
+            expect.stringMatching(/not missing$/),
+        ]);
+    });
+});
+
+describe('writtenOnlyWhenGivenProblems', () => {
+    const vault = (condition: string) =>
+        bicep(`@secure()
+param value string = ''
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+  name: 'kv'
+}
+resource secret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = ${condition}{
+  parent: vault
+  name: 'graph-client-secret'
+  properties: {
+    value: value
+  }
+}`);
+
+    it('passes a secret written only when its value is given', () => {
+        expect(writtenOnlyWhenGivenProblems(vault('if (!empty(value)) '), 'value')).toEqual([]);
+    });
+
+    it('catches a secret written unconditionally (a re-deploy would overwrite a rotated value) or the wrong way round', () => {
+        expect(writtenOnlyWhenGivenProblems(vault(''), 'value')).toEqual([
+            expect.stringMatching(/secret is written when value is empty/),
+        ]);
+        expect(writtenOnlyWhenGivenProblems(vault('if (empty(value)) '), 'value')).toEqual([
+            expect.stringMatching(/secret is written when value is empty/),
+            expect.stringMatching(/secret is not written when value is given/),
+        ]);
+        expect(writtenOnlyWhenGivenProblems(vault('if (length(value) > 0) '), 'value')).toEqual([
+            expect.stringMatching(/cannot evaluate the condition of secret/),
+        ]);
+        expect(writtenOnlyWhenGivenProblems(vault(''), 'other')).toEqual([
+            'snippet.bicep: expected one Key Vault secret with value other, found 0',
         ]);
     });
 });

@@ -593,6 +593,234 @@ export function traceToLiteral(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Values written once: flags azd reads back, and the first-deployment guard on a secret
+// ---------------------------------------------------------------------------------------------
+
+/** Inputs of a boolean condition: bool parameters by name, and `empty(<parameter>)` by parameter name. */
+export interface ConditionInputs {
+    flags: ReadonlyMap<string, boolean>;
+    empty: ReadonlyMap<string, boolean>;
+}
+
+/**
+ * Evaluates a boolean Bicep expression made of bool literals, the parameters in `inputs.flags`,
+ * `empty(p)` for the parameters in `inputs.empty`, `!`, `&&`, `||`, `==`, `!=`, parentheses and
+ * variables holding such expressions. undefined for anything else (the caller reports it), so a
+ * condition is judged by what it computes rather than by how it is spelled.
+ */
+export function evaluateCondition(
+    declarations: Declarations,
+    node: SyntaxNode | undefined,
+    inputs: ConditionInputs,
+    depth = 0,
+): boolean | undefined {
+    if (node === undefined || depth > 20) return undefined;
+    const evaluate = (child: SyntaxNode | null | undefined): boolean | undefined =>
+        evaluateCondition(declarations, child ?? undefined, inputs, depth + 1);
+    switch (node.type) {
+        case 'boolean':
+            return node.text === 'true';
+        case 'parenthesized_expression':
+            return evaluate(node.namedChildren.find((child) => child.type !== 'comment'));
+        case 'identifier': {
+            const flag = inputs.flags.get(node.text);
+            if (flag !== undefined) return flag;
+            return evaluate(declarations.vars.get(node.text)?.value);
+        }
+        case 'unary_expression': {
+            const operand = evaluate(node.childForFieldName('argument'));
+            return node.childForFieldName('operator')?.text === '!' && operand !== undefined ? !operand : undefined;
+        }
+        case 'binary_expression': {
+            const left = evaluate(node.childForFieldName('left'));
+            const right = evaluate(node.childForFieldName('right'));
+            if (left === undefined || right === undefined) return undefined;
+            switch (node.childForFieldName('operator')?.text) {
+                case '&&':
+                    return left && right;
+                case '||':
+                    return left || right;
+                case '==':
+                    return left === right;
+                case '!=':
+                    return left !== right;
+                default:
+                    return undefined;
+            }
+        }
+        case 'call_expression': {
+            const call = asCall(node);
+            const [argument] = call?.args ?? [];
+            if ((call?.name !== 'empty' && call?.name !== 'sys.empty') || call.args.length !== 1) return undefined;
+            return argument?.type === 'identifier' ? inputs.empty.get(argument.text) : undefined;
+        }
+        default:
+            return undefined;
+    }
+}
+
+function isFailCall(node: SyntaxNode | null): boolean {
+    const name = asCall(node ?? undefined)?.name;
+    return name === 'fail' || name === 'sys.fail';
+}
+
+function boolParamProblems(file: BicepFile, name: string, expectedDefault: boolean): string[] {
+    const param = declarationsOf(file).params.get(name);
+    if (param === undefined) return [`${file.path}: parameter ${name} is not declared`];
+    if (param.typeText !== 'bool') return [`${where(file, param.node)}: parameter ${name} must be a bool`];
+    if (literalValue(param.defaultValue) !== expectedDefault)
+        return [`${where(file, param.node)}: parameter ${name} must default to ${String(expectedDefault)}`];
+    return [];
+}
+
+/** An output azd stores in .azure/<env>/.env and main.parameters.json feeds back into a parameter. */
+export interface ReadBackFlag {
+    /** e.g. 'GRAPH_CLIENT_SECRET_IN_VAULT' */
+    output: string;
+    /** e.g. 'clientSecretAlreadyInVault' */
+    param: string;
+}
+
+/**
+ * The "written on the first deployment only" pattern: a bool output, a bool parameter defaulting
+ * to false (a first deployment knows nothing yet), and main.parameters.json filling the parameter
+ * from the output's azd value, `${OUTPUT=false}`.
+ */
+export function readBackFlagProblems(
+    main: BicepFile,
+    parametersJson: string,
+    fileName: string,
+    flag: ReadBackFlag,
+): string[] {
+    const problems: string[] = [];
+    const output = declarationsOf(main).outputs.get(flag.output);
+    if (output === undefined) problems.push(`${main.path}: output ${flag.output} is not declared`);
+    else if (output.typeText !== 'bool')
+        problems.push(`${where(main, output.node)}: output ${flag.output} must be a bool`);
+    problems.push(...boolParamProblems(main, flag.param, false));
+    let value: unknown;
+    try {
+        const parsed = JSON.parse(parametersJson) as { parameters?: Record<string, { value?: unknown }> };
+        value = parsed.parameters?.[flag.param]?.value;
+    } catch (error) {
+        return [...problems, `${fileName}: not JSON: ${(error as Error).message}`];
+    }
+    const expected = `\${${flag.output}=false}`;
+    if (value !== expected)
+        problems.push(
+            `${fileName}: ${flag.param} must be "${expected}" (azd reads the output back on later provisions), not ${JSON.stringify(value) ?? 'missing'}`,
+        );
+    return problems;
+}
+
+/** A @secure() parameter that must be given on the first deployment and may be empty afterwards. */
+export interface FirstDeploymentSecret {
+    /** e.g. 'graphClientSecret' */
+    secretParam: string;
+    /** Bool parameter that says the vault already holds it, e.g. 'clientSecretAlreadyInVault'. */
+    flagParam: string;
+    /** Module symbol and the module parameter that receives the secret, e.g. keyVault, graphClientSecret. */
+    module: string;
+    moduleParam: string;
+}
+
+/**
+ * The module must receive `<condition> ? secret : fail('...')` (directly or through variables),
+ * where fail() is reached exactly when the flag is false and the secret is empty: a first
+ * deployment without the secret stops, every other combination deploys. The message must name
+ * the parameter.
+ */
+export function firstDeploymentSecretProblems(main: BicepFile, guard: FirstDeploymentSecret): string[] {
+    const declarations = declarationsOf(main);
+    const problems: string[] = [];
+    const secret = declarations.params.get(guard.secretParam);
+    if (secret === undefined) return [`${main.path}: parameter ${guard.secretParam} is not declared`];
+    if (!secret.decorators.some((d) => d.name === 'secure'))
+        problems.push(`${where(main, secret.node)}: ${guard.secretParam} must be @secure()`);
+    problems.push(...boolParamProblems(main, guard.flagParam, false));
+    const module = declarations.modules.get(guard.module);
+    let value = getProperty(module?.body, 'params', guard.moduleParam);
+    if (module === undefined || value === undefined)
+        return [...problems, `${main.path}: module ${guard.module} is not passed ${guard.moduleParam}`];
+    const at = where(main, value);
+    for (let hops = 0; value.type === 'identifier' && hops < 10; hops += 1) {
+        const variable = declarations.vars.get(value.text);
+        if (variable === undefined) break;
+        value = variable.value;
+    }
+    const unchecked = `${at}: ${guard.module}.${guard.moduleParam} must be \`<condition> ? ${guard.secretParam} : fail('...')\``;
+    if (value.type !== 'ternary_expression')
+        return [...problems, `${unchecked}, so a first deployment without it fails`];
+    const consequence = value.childForFieldName('consequence');
+    const alternative = value.childForFieldName('alternative');
+    const failOnTrue = isFailCall(consequence);
+    const failBranch = failOnTrue ? consequence : alternative;
+    const secretBranch = failOnTrue ? alternative : consequence;
+    if (!isFailCall(failBranch) || isFailCall(secretBranch) || secretBranch?.text !== guard.secretParam)
+        return [...problems, `${unchecked}; found ${value.text}`];
+    const message = resolveLiteral(declarations, asCall(failBranch ?? undefined)?.args[0]);
+    if (typeof message !== 'string' || !message.includes(guard.secretParam))
+        problems.push(`${at}: the fail() message must name ${guard.secretParam}, so the error says what to pass`);
+    for (const flag of [false, true]) {
+        for (const empty of [true, false]) {
+            const condition = evaluateCondition(declarations, value.childForFieldName('condition') ?? undefined, {
+                flags: new Map([[guard.flagParam, flag]]),
+                empty: new Map([[guard.secretParam, empty]]),
+            });
+            if (condition === undefined) {
+                problems.push(
+                    `${at}: cannot evaluate the condition ${value.childForFieldName('condition')?.text ?? ''} from ${guard.flagParam} and empty(${guard.secretParam})`,
+                );
+                return problems;
+            }
+            const fails = condition === failOnTrue;
+            const shouldFail = !flag && empty;
+            if (fails !== shouldFail)
+                problems.push(
+                    `${at}: with ${guard.flagParam}=${String(flag)} and ${empty ? 'an empty' : 'a given'} ${guard.secretParam} the deployment ${fails ? 'fails' : 'goes ahead'}; expected it to ${shouldFail ? 'fail' : 'go ahead'}`,
+                );
+        }
+    }
+    return problems;
+}
+
+/**
+ * The Key Vault secret that holds `valueParam` is written only when the value is non-empty, so a
+ * deployment without it keeps the value in the vault (for example one rotated with
+ * `az keyvault secret set`).
+ */
+export function writtenOnlyWhenGivenProblems(file: BicepFile, valueParam: string): string[] {
+    const declarations = declarationsOf(file);
+    const secrets = [...declarations.resources.values()].filter(
+        (r) =>
+            r.type === 'Microsoft.KeyVault/vaults/secrets' &&
+            !r.existing &&
+            getProperty(r.body, 'properties', 'value')?.text === valueParam,
+    );
+    if (secrets.length !== 1)
+        return [`${file.path}: expected one Key Vault secret with value ${valueParam}, found ${secrets.length}`];
+    const [secret] = secrets;
+    if (secret === undefined) return [];
+    const problems: string[] = [];
+    for (const empty of [true, false]) {
+        const written =
+            secret.condition === undefined
+                ? true
+                : evaluateCondition(declarations, secret.condition, {
+                      flags: new Map(),
+                      empty: new Map([[valueParam, empty]]),
+                  });
+        if (written === undefined)
+            return [`${where(file, secret.node)}: cannot evaluate the condition of ${secret.name}`];
+        if (written === empty)
+            problems.push(
+                `${where(file, secret.node)}: ${secret.name} is ${written ? 'written' : 'not written'} when ${valueParam} is ${empty ? 'empty' : 'given'}; it must be written exactly when it is given`,
+            );
+    }
+    return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
 // azure.yaml and the deployment package
 // ---------------------------------------------------------------------------------------------
 
@@ -681,6 +909,59 @@ export function azureYamlProblems(yamlText: string, repo: RepoView): string[] {
     for (const file of [`${module}.bicep`, `${module}.parameters.json`])
         if (!repo.exists(`${infraPath}/${file}`)) problems.push(`azure.yaml: ${infraPath}/${file} does not exist`);
     return problems;
+}
+
+/**
+ * azure.yaml runs `script` as the `preprovision` hook with Node on both platforms: `posix` with
+ * sh, `windows` with pwsh (which needs `exit $LASTEXITCODE` to pass node's exit code on), never
+ * with continueOnError, and the script exists.
+ */
+export function preprovisionHookProblems(yamlText: string, script: string, repo: RepoView): string[] {
+    let doc: { [key: string]: YamlValue };
+    try {
+        doc = parseSimpleYaml(yamlText);
+    } catch (error) {
+        return [(error as Error).message];
+    }
+    const hook = doc.hooks === undefined || typeof doc.hooks === 'string' ? undefined : doc.hooks.preprovision;
+    if (hook === undefined || typeof hook === 'string') return ['azure.yaml: hooks.preprovision is not declared'];
+    const problems: string[] = [];
+    const platforms = [
+        { platform: 'posix', shell: 'sh', run: new RegExp(`^node ${escapeRegex(script)}$`) },
+        {
+            platform: 'windows',
+            shell: 'pwsh',
+            run: new RegExp(`^node ${escapeRegex(script)}\\s*;\\s*exit \\$LASTEXITCODE$`, 'i'),
+        },
+    ];
+    for (const { platform, shell, run } of platforms) {
+        const path = ['hooks', 'preprovision', platform];
+        if (typeof hook[platform] !== 'object') {
+            problems.push(`azure.yaml: ${path.join('.')} is not declared`);
+            continue;
+        }
+        const actualShell = yamlString(doc, ...path, 'shell');
+        if (actualShell !== shell)
+            problems.push(`azure.yaml: ${path.join('.')}.shell is ${actualShell ?? 'not set'}, expected ${shell}`);
+        const actualRun = yamlString(doc, ...path, 'run');
+        if (actualRun === undefined || !run.test(actualRun))
+            problems.push(
+                `azure.yaml: ${path.join('.')}.run is ${actualRun ?? 'not set'}, expected node ${script}${platform === 'windows' ? '; exit $LASTEXITCODE' : ''}`,
+            );
+        if (yamlString(doc, ...path, 'continueOnError') === 'true')
+            problems.push(
+                `azure.yaml: ${path.join('.')}.continueOnError would let provisioning go ahead after the hook fails`,
+            );
+    }
+    const extra = Object.keys(hook).filter((key) => key !== 'posix' && key !== 'windows');
+    if (extra.length > 0)
+        problems.push(`azure.yaml: hooks.preprovision has ${extra.join(', ')}; use only the posix and windows entries`);
+    if (!repo.exists(script)) problems.push(`azure.yaml: the preprovision hook runs ${script}, which does not exist`);
+    return problems;
+}
+
+function escapeRegex(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export function remoteBuildOf(yamlText: string): boolean {
