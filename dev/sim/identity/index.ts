@@ -8,7 +8,7 @@ import type { SimClock } from '../core/clock';
 import type { ControlContributor, DirectoryView, TokenVerifier } from '../core/contracts';
 import type { ServiceDefinition } from '../core/http';
 import type { IdFactory } from '../core/ids';
-import { managedIdentityService, type ManagedIdentityToken } from '../managedIdentity';
+import { managedIdentityService, type ManagedIdentityDescription, type ManagedIdentityToken } from '../managedIdentity';
 import { SecretStore, vaultService } from '../vault';
 import type { LoginContext } from './context';
 import { describeApp, describeServicePrincipal, identityControlRoutes } from './control';
@@ -43,6 +43,8 @@ export interface IdentityModule extends ControlContributor {
         GRAPH_BASE_URL: string;
         IDENTITY_ENDPOINT: string;
         IDENTITY_HEADER: string;
+        /** Client id of the function app's user-assigned identity, as infra/modules/function-app.bicep sets it. */
+        AZURE_CLIENT_ID: string;
     };
 }
 
@@ -75,7 +77,15 @@ export function createIdentity(options: IdentityOptions): IdentityModule {
     );
 
     const appSp = state.servicePrincipal(publisherTenantId, seeded.app.clientId);
-    const miSp = state.servicePrincipal(publisherTenantId, seeded.managedIdentity.clientId);
+    // The function app's one identity: user-assigned, no system-assigned identity (infra/modules).
+    const functionAppIdentity: ManagedIdentityDescription = {
+        clientId: seeded.managedIdentity.clientId,
+        principalId: state.servicePrincipal(publisherTenantId, seeded.managedIdentity.clientId)?.objectId ?? '',
+        resourceId: seeded.managedIdentity.resourceId ?? '',
+    };
+    // "Key Vault Secrets User" holders (rbac.bicep): the user-assigned identity and, standing in for
+    // the deployer's local runs, our app's service principal in the publisher tenant.
+    const vaultReaders = new Set([functionAppIdentity.principalId, appSp?.objectId].filter((id) => id !== undefined));
     const vault = vaultService({
         origin: origins.vault,
         loginOrigin: origins.login,
@@ -85,8 +95,7 @@ export function createIdentity(options: IdentityOptions): IdentityModule {
         clock,
         verifier: tokens,
         store: secrets,
-        // "Key Vault Secrets User" for the function app's managed identity and (for local runs) our app.
-        isAuthorized: (objectId) => objectId === miSp?.objectId || objectId === appSp?.objectId,
+        isAuthorized: (objectId) => vaultReaders.has(objectId),
         // As deployed (infra/modules/keyvault.bicep): 90 days of soft delete, purge protection on.
         softDeleteRetentionInDays: 90,
         purgeProtection: true,
@@ -94,19 +103,18 @@ export function createIdentity(options: IdentityOptions): IdentityModule {
 
     const managedIdentity = managedIdentityService({
         identityHeader: seeded.identityHeader,
-        identity: {
-            clientId: seeded.managedIdentity.clientId,
-            principalId: miSp?.objectId ?? '',
-            resourceId: seeded.managedIdentity.resourceId ?? '',
-        },
-        issue: async (resource): Promise<ManagedIdentityToken> => {
+        userAssigned: [functionAppIdentity],
+        issue: async (identity, resource): Promise<ManagedIdentityToken> => {
             const tenant = directory.findTenant(publisherTenantId);
-            const sp = state.servicePrincipal(publisherTenantId, seeded.managedIdentity.clientId);
-            if (!tenant || !sp) return { ok: false, status: 500, message: 'The publisher tenant is not available.' };
+            const app = state.app(identity.clientId);
+            const sp = state.servicePrincipal(publisherTenantId, identity.clientId);
+            if (!tenant || !app || !sp)
+                return { ok: false, status: 500, message: 'The publisher tenant is not available.' };
             try {
-                const issued = await appOnlyToken(ctx, tenant, seeded.managedIdentity, sp, resource, {
+                const issued = await appOnlyToken(ctx, tenant, app, sp, resource, {
                     lifetime: MANAGED_IDENTITY_TOKEN_SECONDS,
-                    extra: { xms_mirid: seeded.managedIdentity.resourceId },
+                    // Entra stamps the identity's ARM resource id into managed identity tokens.
+                    extra: { xms_mirid: identity.resourceId },
                 });
                 return { ok: true, token: issued.token, expiresOn: clock.nowSeconds() + issued.expiresIn };
             } catch (error) {
@@ -142,6 +150,7 @@ export function createIdentity(options: IdentityOptions): IdentityModule {
             GRAPH_BASE_URL: origins.graph,
             IDENTITY_ENDPOINT: `${origins.msi}/msi/token`,
             IDENTITY_HEADER: seeded.identityHeader,
+            AZURE_CLIENT_ID: functionAppIdentity.clientId,
         },
         controlRoutes: () =>
             identityControlRoutes({

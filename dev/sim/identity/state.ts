@@ -39,8 +39,12 @@ export interface AppRegistration {
     requiredResourceAccess: RequiredResourceAccess[];
     /** Disabled by Microsoft or the publisher: no sign-in, no tokens anywhere (AADSTS7000112). */
     disabled: boolean;
+    /**
+     * `managedIdentity`: a user-assigned identity. It has no app registration in Entra, only a
+     * service principal; this record carries its client id and its own ARM resource id.
+     */
     kind: 'application' | 'managedIdentity';
-    /** Azure resource id of the resource a managed identity belongs to. */
+    /** ARM resource id of a user-assigned identity (`…/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`). */
     resourceId?: string;
 }
 
@@ -189,10 +193,14 @@ export interface SeededIdentities {
 
 export const DEFAULT_PUBLIC_BASE_URL = 'http://localhost:7071';
 
+/** Name of the function app's user-assigned identity (infra/main.bicep names it `id-<resourceToken>`). */
+export const MANAGED_IDENTITY_NAME = 'id-tenant-sync';
+
 /**
  * The publisher's registrations: our multi-tenant app (with its service principal in the publisher
  * tenant only; customer tenants onboard through admin consent), the operations client granted our
- * API's app roles, and the function app's managed identity.
+ * API's app roles, and the function app's user-assigned managed identity (its only identity: like
+ * the Bicep deployment, the app has no system-assigned identity).
  */
 export function seedIdentities(state: IdentityState, ids: IdFactory, publisherTenantId: string): SeededIdentities {
     const publisher = publisherTenantId.toLowerCase();
@@ -238,11 +246,11 @@ export function seedIdentities(state: IdentityState, ids: IdFactory, publisherTe
     const opsSp = state.ensureServicePrincipal(publisher, opsClientId);
     state.grantRoles(opsSp, clientId, APP_ROLE_VALUES, 0);
 
-    const miClientId = ids.named('identity/managed-identity/tenant-sync-func');
+    const miClientId = ids.named(`identity/managed-identity/${MANAGED_IDENTITY_NAME}`);
     const managedIdentity = state.addApp({
         clientId: miClientId,
         objectId: ids.named('identity/app-object/managed-identity'),
-        displayName: 'tenant-sync-func',
+        displayName: MANAGED_IDENTITY_NAME,
         homeTenantId: publisher,
         signInAudience: 'AzureADMyOrg',
         redirectUris: [],
@@ -252,7 +260,7 @@ export function seedIdentities(state: IdentityState, ids: IdFactory, publisherTe
         requiredResourceAccess: [],
         disabled: false,
         kind: 'managedIdentity',
-        resourceId: `/subscriptions/${ids.named('identity/subscription')}/resourcegroups/rg-tenant-sync/providers/Microsoft.Web/sites/tenant-sync-func`,
+        resourceId: `/subscriptions/${ids.named('identity/subscription')}/resourcegroups/rg-tenant-sync/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${MANAGED_IDENTITY_NAME}`,
     });
     state.ensureServicePrincipal(publisher, miClientId);
 

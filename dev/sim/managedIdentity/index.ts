@@ -3,6 +3,18 @@
  * api-version 2019-08-01), as msal-node's AppService source and @azure/identity call it:
  * GET <endpoint>?api-version=2019-08-01&resource=<resource>[&client_id|mi_res_id|object_id|principal_id]
  * with header X-IDENTITY-HEADER. Plain http on loopback, like the real local endpoint.
+ *
+ * The simulated function app is deployed as infra/modules does it: ONE user-assigned identity and
+ * no system-assigned identity. A request must therefore name that identity, by client id
+ * (`client_id`, what msal-node sends for `ManagedIdentityCredential({ clientId })` and for
+ * AZURE_CLIENT_ID), resource id (`mi_res_id`) or principal/object id (`object_id`, what msal-node
+ * sends; `principal_id` is App Service's documented name for it). Failures, as App Service answers:
+ * - no identity named: 400 "Unable to load the proper Managed Identity." [observed on Functions with
+ *   only a user-assigned identity: Azure/azure-sdk-for-net#43691 (body), Azure/azure-functions-host#8037
+ *   (400), microsoft/azure-container-apps#442 (same message, DefaultAzureCredential without a client id)];
+ * - an identity the app does not have: "No User Assigned or Delegated Managed Identity found for
+ *   specified ClientId/ResourceId/PrincipalId." [message observed on App Service:
+ *   Azure-Samples/azure-search-openai-demo#2148, Azure/azure-sdk-for-python#35015; status 400 is a belief].
  */
 import { randomUUID } from 'node:crypto';
 
@@ -11,10 +23,16 @@ import type { Route, ServiceDefinition, SimRequest, SimResponse } from '../core/
 
 export const MSI_API_VERSION = '2019-08-01';
 
+export const NO_IDENTITY_NAMED = 'Unable to load the proper Managed Identity.';
+export const IDENTITY_NOT_FOUND =
+    'No User Assigned or Delegated Managed Identity found for specified ClientId/ResourceId/PrincipalId.';
+
+/** A user-assigned identity (Microsoft.ManagedIdentity/userAssignedIdentities) assigned to the app. */
 export interface ManagedIdentityDescription {
     clientId: string;
-    /** Object id of its service principal. */
+    /** Object id of its service principal (`principalId` in ARM). */
     principalId: string;
+    /** `/subscriptions/…/resourcegroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`. */
     resourceId: string;
 }
 
@@ -23,10 +41,10 @@ export type ManagedIdentityToken =
 
 export interface ManagedIdentityOptions {
     identityHeader: string;
-    /** The identity assigned to the simulated function app. */
-    identity: ManagedIdentityDescription;
-    /** Issues a token for the identity, as Entra would for `resource`. */
-    issue(resource: string): Promise<ManagedIdentityToken>;
+    /** The user-assigned identities of the simulated function app (it has no system-assigned one). */
+    userAssigned: readonly ManagedIdentityDescription[];
+    /** Issues a token for `identity`, as Entra would for `resource`. */
+    issue(identity: ManagedIdentityDescription, resource: string): Promise<ManagedIdentityToken>;
 }
 
 /** The App Service error body: `{statusCode, message, correlationId}` (msal-node reads `message`). */
@@ -36,6 +54,31 @@ function failure(status: number, message: string, request: SimRequest): SimRespo
         headers: { 'content-type': 'application/json; charset=utf-8' },
         body: { statusCode: status, message, correlationId: request.header('x-ms-client-request-id') ?? randomUUID() },
     };
+}
+
+/** How a request may name a user-assigned identity, and which field of it each name matches. */
+const SELECTORS: ReadonlyArray<[string, (identity: ManagedIdentityDescription) => string]> = [
+    ['client_id', (identity) => identity.clientId],
+    ['mi_res_id', (identity) => identity.resourceId],
+    ['object_id', (identity) => identity.principalId],
+    ['principal_id', (identity) => identity.principalId],
+];
+
+/** The identity the request names (every selector it sends must agree), or why there is none. */
+export function selectIdentity(
+    query: URLSearchParams,
+    identities: readonly ManagedIdentityDescription[],
+): { identity: ManagedIdentityDescription } | { message: string } {
+    const named = SELECTORS.flatMap(([name, field]) => {
+        const value = query.get(name);
+        return value === null || value === '' ? [] : [{ value: value.toLowerCase(), field }];
+    });
+    // Without a name App Service would use the system-assigned identity, which this app does not have.
+    if (named.length === 0) return { message: NO_IDENTITY_NAMED };
+    const identity = identities.find((candidate) =>
+        named.every(({ value, field }) => field(candidate).toLowerCase() === value),
+    );
+    return identity ? { identity } : { message: IDENTITY_NOT_FOUND };
 }
 
 export function managedIdentityService(options: ManagedIdentityOptions): ServiceDefinition {
@@ -55,19 +98,10 @@ export function managedIdentityService(options: ManagedIdentityOptions): Service
             );
         const resource = query.get('resource');
         if (!resource) return failure(400, 'Resource is required (query parameter "resource").', request);
-        const { identity } = options;
-        const selectors: Array<[string, string]> = [
-            ['client_id', identity.clientId],
-            ['mi_res_id', identity.resourceId],
-            ['object_id', identity.principalId],
-            ['principal_id', identity.principalId],
-        ];
-        for (const [name, expected] of selectors) {
-            const value = query.get(name);
-            if (value !== null && value.toLowerCase() !== expected.toLowerCase())
-                return failure(400, 'Unable to load the proper Managed Identity.', request);
-        }
-        const issued = await options.issue(resource);
+        const selected = selectIdentity(query, options.userAssigned);
+        if ('message' in selected) return failure(400, selected.message, request);
+        const { identity } = selected;
+        const issued = await options.issue(identity, resource);
         if (!issued.ok) return failure(issued.status, issued.message, request);
         return {
             status: 200,

@@ -78,8 +78,14 @@ export async function startWorld(): Promise<IdentityWorld> {
 }
 
 async function readAppSecret(world: Omit<IdentityWorld, 'appSecret'>): Promise<string> {
-    const endpoint = world.sim.stackInfo.appSettings.IDENTITY_ENDPOINT;
-    const tokenResponse = await fetch(`${endpoint}?api-version=2019-08-01&resource=https://vault.azure.net`, {
+    const { IDENTITY_ENDPOINT: endpoint, AZURE_CLIENT_ID: clientId } = world.sim.stackInfo.appSettings;
+    // The function app's identity is user-assigned: requests name it by client id.
+    const query = new URLSearchParams({
+        'api-version': '2019-08-01',
+        resource: 'https://vault.azure.net',
+        client_id: clientId,
+    });
+    const tokenResponse = await fetch(`${endpoint}?${query.toString()}`, {
         headers: { 'X-IDENTITY-HEADER': world.identityHeader },
     });
     const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
