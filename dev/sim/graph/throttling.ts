@@ -2,9 +2,11 @@ import type { SimClock } from '../core/clock';
 import type { TenantSize } from '../core/contracts';
 
 /**
- * Graph's published throttling model for identity resources: a token bucket of "resource units"
- * per app per tenant, refilled over a window (10 s) with a budget by tenant size, and a cost per
- * request. The per-app-across-tenants budget (150,000 RU / 20 s) is not modelled.
+ * Graph's published throttling model for identity resources: a budget of "resource units" per app
+ * per tenant per window (10 s), by tenant size (protocols §2.4: small < 50 users 3,500, medium
+ * 50-500 5,000, large > 500 8,000), and a cost per request. Modelled as a sliding window of the
+ * units charged. The per-app-across-tenants budget (150,000 RU / 20 s) and the write budget are not
+ * modelled.
  */
 export interface ThrottlingSettings {
     enabled: boolean;
@@ -33,15 +35,43 @@ export type ThrottleDecision =
     | { allowed: true; cost: number; earlyRetry: boolean; headers: Record<string, string> }
     | { allowed: false; cost: number; earlyRetry: boolean; retryAfterSeconds: number; headers: Record<string, string> };
 
-interface Bucket {
+/** Units charged at one simulator-clock millisecond (charges in the same ms are merged). */
+interface Charge {
+    atMs: number;
     units: number;
-    updatedMs: number;
-    /** Until when the last 429's Retry-After asked the client to wait. */
+}
+
+interface Bucket {
+    size: TenantSize;
+    /** Charges still inside the sliding window, oldest first, from `head` on. */
+    charges: Charge[];
+    head: number;
+    /** Sum of the charges inside the window. */
+    used: number;
+    /** Until when the last throttle's Retry-After holds: every request before it is answered 429. */
+    holdUntilMs: number;
+    /** Until when the last Retry-After (a throttle or an injected 429/503) asked the client to wait. */
     retryNotBeforeMs: number;
     throttled: number;
     earlyRetries: number;
 }
 
+/** Retry-After in whole seconds (rounded up, at least 1) for a wait in ms. */
+function wholeSeconds(ms: number): number {
+    return Math.max(1, Math.ceil(ms / 1000));
+}
+
+/**
+ * Resource units per app and tenant over a sliding window (default 10 s) of charged units, with
+ * Graph's Retry-After contract:
+ * - a request is served when the units charged in the last window plus its cost fit the budget of
+ *   the tenant's size; refused requests are not charged;
+ * - otherwise it is answered 429 with Retry-After = the time until enough of the oldest charges
+ *   have left the window for it to fit (whole seconds, rounded up, at least 1);
+ * - until that Retry-After has elapsed, every request of that app for that tenant is answered 429
+ *   with the remaining Retry-After and counted as an early retry; after it, requests are served
+ *   again as the budget allows.
+ */
 export class ResourceUnitLimiter {
     private readonly buckets = new Map<string, Bucket>();
 
@@ -50,7 +80,7 @@ export class ResourceUnitLimiter {
         readonly settings: ThrottlingSettings,
     ) {}
 
-    /** Charges a request; when the bucket lacks the units, the request is refused with a Retry-After. */
+    /** Charges a request; when the window lacks the units, the request is refused with a Retry-After. */
     charge(appId: string, tenantId: string, size: TenantSize, cost: number): ThrottleDecision {
         const now = this.clock.now();
         const bucket = this.bucket(appId, tenantId, size, now);
@@ -58,33 +88,28 @@ export class ResourceUnitLimiter {
         if (earlyRetry) bucket.earlyRetries++;
         if (!this.settings.enabled)
             return { allowed: true, cost, earlyRetry, headers: { 'x-ms-resource-unit': String(cost) } };
+        if (now < bucket.holdUntilMs)
+            return this.refuse(appId, tenantId, bucket, cost, earlyRetry, wholeSeconds(bucket.holdUntilMs - now));
         const budget = this.settings.budgets[size];
-        if (bucket.units >= cost) {
-            bucket.units -= cost;
+        // An empty window admits any request, so that a budget below one request's cost cannot lock an app out.
+        if (bucket.used + cost <= budget || bucket.used === 0) {
+            this.record(bucket, now, cost);
             const headers: Record<string, string> = { 'x-ms-resource-unit': String(cost) };
-            const used = (budget - bucket.units) / budget;
+            const used = bucket.used / budget;
             // Graph adds this header once more than 80% of the budget is used.
             if (used > 0.8) headers['x-ms-throttle-limit-percentage'] = used.toFixed(2);
             return { allowed: true, cost, earlyRetry, headers };
         }
-        const refillPerMs = budget / (this.settings.windowSeconds * 1000);
-        const retryAfterSeconds = Math.max(1, Math.ceil((cost - bucket.units) / refillPerMs / 1000));
-        bucket.retryNotBeforeMs = now + retryAfterSeconds * 1000;
-        bucket.throttled++;
-        return {
-            allowed: false,
-            cost,
-            earlyRetry,
-            retryAfterSeconds,
-            headers: {
-                'retry-after': String(retryAfterSeconds),
-                'x-ms-throttle-scope': `Tenant_Application/ReadOnly/${appId}/${tenantId}`,
-                'x-ms-throttle-information': 'ResourceUnitLimitExceeded',
-            },
-        };
+        const retryAfterSeconds = wholeSeconds(this.waitForRoom(bucket, now, bucket.used + cost - budget));
+        bucket.holdUntilMs = now + retryAfterSeconds * 1000;
+        bucket.retryNotBeforeMs = Math.max(bucket.retryNotBeforeMs, bucket.holdUntilMs);
+        return this.refuse(appId, tenantId, bucket, cost, earlyRetry, retryAfterSeconds);
     }
 
-    /** Records a Retry-After given by an injected 429/503 so early retries after it are flagged too. */
+    /**
+     * Records a Retry-After given by an injected 429/503 so that requests before it elapsed are
+     * flagged as early retries. It does not hold them: the fault rule decides which requests fail.
+     */
     noteRetryAfter(appId: string, tenantId: string, size: TenantSize, seconds: number): void {
         const now = this.clock.now();
         const bucket = this.bucket(appId, tenantId, size, now);
@@ -101,30 +126,109 @@ export class ResourceUnitLimiter {
         this.buckets.clear();
     }
 
-    describe(): Array<{ appId: string; tenantId: string; units: number; throttled: number; earlyRetries: number }> {
+    /**
+     * Per app and tenant: units left in the current window, 429s answered, early retries, and until
+     * when a throttle holds (ISO time, null when none).
+     */
+    describe(): Array<{
+        appId: string;
+        tenantId: string;
+        units: number;
+        throttled: number;
+        earlyRetries: number;
+        throttledUntil: string | null;
+    }> {
+        const now = this.clock.now();
         return [...this.buckets.entries()].map(([key, b]) => {
             const [appId = '', tenantId = ''] = key.split('|');
+            this.prune(b, now);
             return {
                 appId,
                 tenantId,
-                units: Math.floor(b.units),
+                units: Math.max(0, Math.floor(this.settings.budgets[b.size] - b.used)),
                 throttled: b.throttled,
                 earlyRetries: b.earlyRetries,
+                throttledUntil: now < b.holdUntilMs ? new Date(b.holdUntilMs).toISOString() : null,
             };
         });
     }
 
+    private refuse(
+        appId: string,
+        tenantId: string,
+        bucket: Bucket,
+        cost: number,
+        earlyRetry: boolean,
+        retryAfterSeconds: number,
+    ): ThrottleDecision {
+        bucket.throttled++;
+        return {
+            allowed: false,
+            cost,
+            earlyRetry,
+            retryAfterSeconds,
+            headers: {
+                'retry-after': String(retryAfterSeconds),
+                'x-ms-throttle-scope': `Tenant_Application/ReadOnly/${appId}/${tenantId}`,
+                'x-ms-throttle-information': 'ResourceUnitLimitExceeded',
+            },
+        };
+    }
+
+    /** Milliseconds until the oldest charges that add up to `units` have left the window. */
+    private waitForRoom(bucket: Bucket, now: number, units: number): number {
+        const windowMs = this.settings.windowSeconds * 1000;
+        let released = 0;
+        for (let i = bucket.head; i < bucket.charges.length; i++) {
+            const charge = bucket.charges[i] as Charge;
+            released += charge.units;
+            if (released >= units) return charge.atMs + windowMs - now;
+        }
+        return windowMs;
+    }
+
+    private record(bucket: Bucket, now: number, units: number): void {
+        const last = bucket.charges.at(-1);
+        if (last !== undefined && bucket.charges.length > bucket.head && last.atMs === now) last.units += units;
+        else bucket.charges.push({ atMs: now, units });
+        bucket.used += units;
+    }
+
+    /** Drops the charges that have left the window (charged at or before now - window). */
+    private prune(bucket: Bucket, now: number): void {
+        const oldest = now - this.settings.windowSeconds * 1000;
+        while (bucket.head < bucket.charges.length && (bucket.charges[bucket.head] as Charge).atMs <= oldest) {
+            bucket.used -= (bucket.charges[bucket.head] as Charge).units;
+            bucket.head++;
+        }
+        if (bucket.head === bucket.charges.length) {
+            bucket.charges = [];
+            bucket.head = 0;
+            bucket.used = 0;
+        } else if (bucket.head > 1024 && bucket.head * 2 > bucket.charges.length) {
+            bucket.charges = bucket.charges.slice(bucket.head);
+            bucket.head = 0;
+        }
+    }
+
     private bucket(appId: string, tenantId: string, size: TenantSize, now: number): Bucket {
         const key = `${appId}|${tenantId}`;
-        const budget = this.settings.budgets[size];
         let bucket = this.buckets.get(key);
         if (!bucket) {
-            bucket = { units: budget, updatedMs: now, retryNotBeforeMs: 0, throttled: 0, earlyRetries: 0 };
+            bucket = {
+                size,
+                charges: [],
+                head: 0,
+                used: 0,
+                holdUntilMs: 0,
+                retryNotBeforeMs: 0,
+                throttled: 0,
+                earlyRetries: 0,
+            };
             this.buckets.set(key, bucket);
         }
-        const elapsed = Math.max(0, now - bucket.updatedMs);
-        bucket.units = Math.min(budget, bucket.units + (elapsed * budget) / (this.settings.windowSeconds * 1000));
-        bucket.updatedMs = now;
+        bucket.size = size;
+        this.prune(bucket, now);
         return bucket;
     }
 }

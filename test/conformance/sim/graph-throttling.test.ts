@@ -1,8 +1,10 @@
 /**
  * Graph's resource-unit throttling with a small configured budget: costs per request, 429 with
- * Retry-After once spent, recovery after Retry-After (simulator clock), early retries flagged.
+ * Retry-After once spent (derived from the 10 s window of charged units), every request refused
+ * until Retry-After elapsed (early retries flagged), recovery after it (simulator clock).
  */
 import { type Json, startTestSimulator, type TestSimulator } from '../../support/simulator';
+import { freezeDate, unfreezeDate } from './frozenDate';
 
 let t: TestSimulator;
 let fabrikam: string;
@@ -10,7 +12,7 @@ let contoso: string;
 let token: string;
 
 beforeAll(async () => {
-    // 10 RU per 10 s (1 RU/s refill) for small tenants, 1000 for medium: a handful of requests spends it.
+    // 10 RU per 10 s for small tenants, 1000 for medium: a handful of requests spends it.
     t = await startTestSimulator({ graph: { throttling: { budgets: { small: 10, medium: 1000 } } } });
     fabrikam = t.tenantId('Fabrikam');
     contoso = t.tenantId('Contoso');
@@ -38,7 +40,10 @@ async function waitOut(response: Response): Promise<void> {
     await t.control('POST', '/control/clock', { advanceSeconds: seconds });
 }
 
+// Wall-clock time stands still during each test: Retry-After values are exact (see ./frozenDate).
+beforeEach(freezeDate);
 afterEach(async () => {
+    unfreezeDate();
     await t.control('DELETE', '/control/graph/throttling');
     await t.control('DELETE', '/control/faults');
 });
@@ -98,16 +103,55 @@ describe('429 TooManyRequests', () => {
         expect((await requestsSince(seq)).at(-1)).toMatchObject({ status: 200, earlyRetry: false });
     });
 
-    it('flags a retry that comes before Retry-After elapsed', async () => {
+    it('refuses every request until Retry-After elapsed, flagged as early retries, then serves again', async () => {
         const throttled = await spend('/v1.0/users');
+        // Five 2 RU lists at one instant: they leave the 10 s window together, 10 s from now.
+        expect(throttled.headers.get('retry-after')).toBe('10');
         const seq = (await t.control('GET', '/control/requests')).body.lastSeq;
-        const early = await t.graph('/v1.0/users', { token });
+        await t.control('POST', '/control/clock', { advanceSeconds: 4 });
+        // Even the cheapest request is refused, with the time that remains.
+        const early = await t.graph('/v1.0/users?$top=1&$select=id', { token });
         expect(early.status).toBe(429);
-        expect((await requestsSince(seq))[0]).toMatchObject({ status: 429, earlyRetry: true, path: '/v1.0/users' });
-        await waitOut(throttled);
-        await waitOut(early);
+        expect(early.headers.get('retry-after')).toBe('6');
+        expect(early.headers.get('x-ms-throttle-information')).toBe('ResourceUnitLimitExceeded');
+        expect((await early.json()).error.code).toBe('TooManyRequests');
+        await t.control('POST', '/control/clock', { advanceSeconds: 5 });
+        const later = await t.graph('/v1.0/organization', { token });
+        expect([later.status, later.headers.get('retry-after')]).toEqual([429, '1']);
+        // Early retries do not extend the wait.
+        await t.control('POST', '/control/clock', { advanceSeconds: 1 });
+        const served = await t.graph('/v1.0/users', { token });
+        expect(served.status).toBe(200);
+        expect((await requestsSince(seq)).map((e) => [e.status, e.earlyRetry])).toEqual([
+            [429, true],
+            [429, true],
+            [200, false],
+        ]);
+        expect((await t.control('GET', '/control/graph')).body.throttleBuckets).toContainEqual({
+            appId: t.sim.identity.publisher.appClientId,
+            tenantId: fabrikam,
+            units: 8,
+            throttled: 3,
+            earlyRetries: 2,
+            throttledUntil: null,
+        });
+    });
+
+    it('derives Retry-After from when enough charged units leave the window', async () => {
+        // 2 RU now, 8 RU four seconds later: the budget of 10 is spent.
         expect((await t.graph('/v1.0/users', { token })).status).toBe(200);
-        expect((await requestsSince(seq)).at(-1)).toMatchObject({ earlyRetry: false });
+        await t.control('POST', '/control/clock', { advanceSeconds: 4 });
+        for (let i = 0; i < 4; i++) expect((await t.graph('/v1.0/users', { token })).status).toBe(200);
+        const first = await t.graph('/v1.0/users', { token });
+        expect(first.status).toBe(429);
+        // The first 2 RU leave the window 10 s after they were charged: 6 s from now.
+        expect(first.headers.get('retry-after')).toBe('6');
+        await t.control('POST', '/control/clock', { advanceSeconds: 6 });
+        expect((await t.graph('/v1.0/users', { token })).status).toBe(200);
+        // 10 RU in the window again; the next room comes when the lists of four seconds ago leave: in 4 s.
+        const second = await t.graph('/v1.0/users?$top=1&$select=id', { token });
+        expect(second.status).toBe(429);
+        expect(second.headers.get('retry-after')).toBe('4');
     });
 
     it('reports the share of the budget used once above 80%', async () => {

@@ -1,5 +1,6 @@
 import { SimClock } from '../../../../dev/sim/core/clock';
 import { resourceUnitCost, ResourceUnitLimiter } from '../../../../dev/sim/graph';
+import { DEFAULT_THROTTLING } from '../../../../dev/sim/graph/throttling';
 
 describe('resourceUnitCost', () => {
     it.each([
@@ -17,37 +18,105 @@ describe('resourceUnitCost', () => {
 
 describe('ResourceUnitLimiter', () => {
     const settings = () => ({ enabled: true, windowSeconds: 10, budgets: { small: 10, medium: 20, large: 30 } });
+    /** A simulator clock frozen at a whole second (the real clock does not move under fake timers). */
+    const frozenClock = () => {
+        jest.useFakeTimers({ now: 1_700_000_000_000 });
+        return new SimClock();
+    };
+    afterEach(() => jest.useRealTimers());
 
-    it('spends the budget, refuses with a Retry-After, and refills with the clock', () => {
-        const clock = new SimClock();
+    it('spends the budget, refuses with the time until the oldest charges leave the window, then serves again', () => {
+        const clock = frozenClock();
         const limiter = new ResourceUnitLimiter(clock, settings());
-        for (let i = 0; i < 5; i++) expect(limiter.charge('app', 't', 'small', 2).allowed).toBe(true);
+        // 2 RU at 0, 1, 2, 3 and 4 s: the 10 RU budget is spent.
+        for (let i = 0; i < 5; i++) {
+            if (i > 0) clock.advance(1000);
+            expect(limiter.charge('app', 't', 'small', 2).allowed).toBe(true);
+        }
+        clock.advance(500); // now 4.5 s
         const refused = limiter.charge('app', 't', 'small', 2);
-        expect(refused.allowed).toBe(false);
-        if (refused.allowed) return;
-        // 10 RU per 10 s refills 1 RU/s: two units need two seconds.
-        expect(refused.retryAfterSeconds).toBe(2);
-        expect(refused.headers).toMatchObject({
-            'retry-after': '2',
+        // The charge at 0 s leaves the window at 10 s: 5.5 s from now, rounded up.
+        expect(refused).toMatchObject({ allowed: false, earlyRetry: false, retryAfterSeconds: 6 });
+        expect(refused.headers).toEqual({
+            'retry-after': '6',
             'x-ms-throttle-scope': 'Tenant_Application/ReadOnly/app/t',
             'x-ms-throttle-information': 'ResourceUnitLimitExceeded',
         });
-        clock.advance(2000);
+        clock.advance(6000);
         expect(limiter.charge('app', 't', 'small', 2)).toMatchObject({ allowed: true, earlyRetry: false });
     });
 
-    it('flags requests that come before the Retry-After elapsed', () => {
-        const clock = new SimClock();
+    it('waits for as many of the oldest charges as the refused request needs', () => {
+        const clock = frozenClock();
         const limiter = new ResourceUnitLimiter(clock, settings());
-        while (limiter.charge('app', 't', 'small', 2).allowed);
-        expect(limiter.charge('app', 't', 'small', 2).earlyRetry).toBe(true);
-        clock.advance(5000);
-        expect(limiter.charge('app', 't', 'small', 2).earlyRetry).toBe(false);
-        expect(limiter.describe()[0]).toMatchObject({ appId: 'app', tenantId: 't', earlyRetries: 1 });
+        limiter.charge('app', 't', 'small', 1); // 0 s, leaves at 10 s
+        clock.advance(1000);
+        limiter.charge('app', 't', 'small', 1); // 1 s, leaves at 11 s
+        clock.advance(1000);
+        limiter.charge('app', 't', 'small', 8); // 2 s, leaves at 12 s
+        clock.advance(1000);
+        // At 3 s a 2 RU request needs the first two charges gone: at 11 s, 8 s from now.
+        expect(limiter.charge('app', 't', 'small', 2)).toMatchObject({ allowed: false, retryAfterSeconds: 8 });
+        clock.advance(8000);
+        expect(limiter.charge('app', 't', 'small', 2).allowed).toBe(true);
+        // 8 + 2 RU in the window again; the 8 RU charge leaves at 12 s, 1 s from now.
+        expect(limiter.charge('app', 't', 'small', 1)).toMatchObject({ allowed: false, retryAfterSeconds: 1 });
     });
 
-    it('keeps separate buckets per app and tenant, sized by tenant', () => {
-        const limiter = new ResourceUnitLimiter(new SimClock(), settings());
+    it('holds every request of the app for the tenant until Retry-After elapsed, flagging them', () => {
+        const clock = frozenClock();
+        const limiter = new ResourceUnitLimiter(clock, settings());
+        for (let i = 0; i < 5; i++) expect(limiter.charge('app', 't', 'small', 2).allowed).toBe(true);
+        clock.advance(2000);
+        expect(limiter.charge('app', 't', 'small', 2)).toMatchObject({ allowed: false, retryAfterSeconds: 8 });
+        clock.advance(3000);
+        // 5 s left; even the cheapest request is refused, with the remaining time.
+        expect(limiter.charge('app', 't', 'small', 1)).toMatchObject({
+            allowed: false,
+            earlyRetry: true,
+            retryAfterSeconds: 5,
+            headers: { 'retry-after': '5' },
+        });
+        clock.advance(4900);
+        // 0.1 s left: rounded up to 1 s.
+        expect(limiter.charge('app', 't', 'small', 1)).toMatchObject({
+            allowed: false,
+            earlyRetry: true,
+            retryAfterSeconds: 1,
+        });
+        // Other apps and other tenants are not held.
+        expect(limiter.charge('other-app', 't', 'small', 1).allowed).toBe(true);
+        expect(limiter.charge('app', 't2', 'small', 1).allowed).toBe(true);
+        clock.advance(100);
+        // Early retries were not charged and did not extend the hold.
+        expect(limiter.charge('app', 't', 'small', 2)).toMatchObject({ allowed: true, earlyRetry: false });
+        expect(limiter.describe().find((b) => b.appId === 'app' && b.tenantId === 't')).toMatchObject({
+            units: 8,
+            throttled: 3,
+            earlyRetries: 2,
+            throttledUntil: null,
+        });
+    });
+
+    it('describes the buckets, with the end of a hold', () => {
+        const clock = frozenClock();
+        const limiter = new ResourceUnitLimiter(clock, settings());
+        limiter.charge('app', 't', 'small', 10);
+        limiter.charge('app', 't', 'small', 1);
+        expect(limiter.describe()).toEqual([
+            {
+                appId: 'app',
+                tenantId: 't',
+                units: 0,
+                throttled: 1,
+                earlyRetries: 0,
+                throttledUntil: new Date(clock.now() + 10_000).toISOString(),
+            },
+        ]);
+    });
+
+    it('keeps separate budgets per app and tenant, sized by tenant', () => {
+        const limiter = new ResourceUnitLimiter(frozenClock(), settings());
         while (limiter.charge('app', 't1', 'small', 2).allowed);
         expect(limiter.charge('app', 't2', 'small', 2).allowed).toBe(true);
         expect(limiter.charge('other-app', 't1', 'small', 2).allowed).toBe(true);
@@ -57,18 +126,77 @@ describe('ResourceUnitLimiter', () => {
     });
 
     it('reports the used share of the budget once above 80%', () => {
-        const limiter = new ResourceUnitLimiter(new SimClock(), settings());
+        const limiter = new ResourceUnitLimiter(frozenClock(), settings());
         expect(limiter.charge('app', 't', 'small', 8).headers['x-ms-throttle-limit-percentage']).toBeUndefined();
         expect(limiter.charge('app', 't', 'small', 1).headers['x-ms-throttle-limit-percentage']).toBe('0.90');
     });
 
+    it('admits a request into an empty window even when it costs more than the budget', () => {
+        const clock = frozenClock();
+        const limiter = new ResourceUnitLimiter(clock, { ...settings(), budgets: { small: 1, medium: 1, large: 1 } });
+        expect(limiter.charge('app', 't', 'small', 2).allowed).toBe(true);
+        expect(limiter.charge('app', 't', 'small', 1)).toMatchObject({ allowed: false, retryAfterSeconds: 10 });
+        clock.advance(10_000);
+        expect(limiter.charge('app', 't', 'small', 2).allowed).toBe(true);
+    });
+
+    it('flags requests after an injected Retry-After without holding them', () => {
+        const clock = frozenClock();
+        const limiter = new ResourceUnitLimiter(clock, settings());
+        limiter.noteRetryAfter('app', 't', 'small', 30);
+        expect(limiter.isEarly('app', 't')).toBe(true);
+        expect(limiter.charge('app', 't', 'small', 1)).toMatchObject({ allowed: true, earlyRetry: true });
+        clock.advance(30_000);
+        expect(limiter.isEarly('app', 't')).toBe(false);
+        expect(limiter.charge('app', 't', 'small', 1)).toMatchObject({ allowed: true, earlyRetry: false });
+    });
+
+    it('follows a changed window length and forgets charges older than it', () => {
+        const clock = frozenClock();
+        const s = { ...settings(), budgets: { small: 10, medium: 20, large: 1000 } };
+        const limiter = new ResourceUnitLimiter(clock, s);
+        // 1 RU every 50 ms for 150 s (enough charges to compact the window's storage a few times).
+        for (let i = 0; i < 3000; i++) {
+            expect(limiter.charge('app', 't', 'large', 1).allowed).toBe(true);
+            clock.advance(50);
+        }
+        // Charged in the last 10 s (after 140 s): 140.05 ... 149.95 s, 199 charges.
+        expect(limiter.describe()[0]?.units).toBe(1000 - 199);
+        s.windowSeconds = 1;
+        expect(limiter.describe()[0]?.units).toBe(1000 - 19);
+    });
+
     it('never refuses when disabled, and resets', () => {
         const s = settings();
-        const limiter = new ResourceUnitLimiter(new SimClock(), s);
+        const limiter = new ResourceUnitLimiter(frozenClock(), s);
         s.enabled = false;
         for (let i = 0; i < 100; i++) expect(limiter.charge('app', 't', 'small', 2).allowed).toBe(true);
         s.enabled = true;
+        expect(limiter.charge('app', 't', 'small', 10).allowed).toBe(true);
         limiter.reset();
         expect(limiter.describe()).toEqual([]);
+    });
+});
+
+describe('default budgets (protocols §2.4)', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it.each([
+        ['small', 3500],
+        ['medium', 5000],
+        ['large', 8000],
+    ] as const)('%s tenants get exactly %d RU per 10 s', (size, budget) => {
+        jest.useFakeTimers({ now: 1_700_000_000_000 });
+        const clock = new SimClock();
+        const limiter = new ResourceUnitLimiter(clock, structuredClone(DEFAULT_THROTTLING));
+        expect(DEFAULT_THROTTLING).toMatchObject({ enabled: true, windowSeconds: 10 });
+        expect(limiter.charge('app', 't', size, budget - 1).allowed).toBe(true);
+        expect(limiter.charge('app', 't', size, 1)).toMatchObject({
+            allowed: true,
+            headers: { 'x-ms-throttle-limit-percentage': '1.00' },
+        });
+        expect(limiter.charge('app', 't', size, 1)).toMatchObject({ allowed: false, retryAfterSeconds: 10 });
+        clock.advance(10_000);
+        expect(limiter.charge('app', 't', size, budget).allowed).toBe(true);
     });
 });
