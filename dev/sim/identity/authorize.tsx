@@ -1,6 +1,7 @@
 /** GET|POST /{tenant}/oauth2/v2.0/authorize: the sign-in page, SSO, user consent and the code redirect. */
 import type { SignInUser } from '../core/contracts';
 import type { SimRequest, SimResponse } from '../core/http';
+import { signInOrganization } from './branding';
 import type { LoginContext } from './context';
 import { Aadsts, type AadstsError } from './errors';
 import {
@@ -48,7 +49,7 @@ function parseAuthorize(
         responseMode,
         prompt: query.get('prompt') ?? undefined,
         loginHint: query.get('login_hint') ?? undefined,
-        // Accepted and otherwise ignored: there is no home-realm discovery or federation to skip.
+        // Names the organisation on the sign-in page (branding.ts); there is no federation to skip to.
         domainHint: query.get('domain_hint') ?? undefined,
         codeChallenge: query.get('code_challenge') ?? undefined,
         codeChallengeMethod: method === 'S256' || method === 'plain' ? method : undefined,
@@ -97,11 +98,17 @@ export function signInForm(
         pending.kind === 'authorize'
             ? `${ctx.origins.login}/${pending.params.segment}/oauth2/v2.0/authorize`
             : `${ctx.origins.login}/${pending.params.segment}/v2.0/adminconsent`;
+    const organization = signInOrganization(
+        ctx.directory,
+        pending.params.segment,
+        pending.kind === 'authorize' ? pending.params.domainHint : undefined,
+    );
     return htmlResponse(
         <SignInPage
             action={action}
             ctx={pending.id}
             appName={app?.displayName ?? pending.params.clientId}
+            organization={organization && { id: organization.id, displayName: organization.displayName }}
             loginHint={pending.kind === 'authorize' ? pending.params.loginHint : undefined}
             error={options.error}
             accounts={options.showAccounts ? accountChoices(ctx, session) : []}

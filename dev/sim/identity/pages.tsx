@@ -16,6 +16,7 @@ input[type=text],input[type=email],input[type=password]{width:100%;box-sizing:bo
 button{margin:16px 8px 0 0;padding:6px 20px;font-size:15px}
 .error{color:#e81123}
 .small{font-size:12px;color:#555}
+.banner{font-size:20px;font-weight:600;margin:0 0 16px}
 li{margin:8px 0}
 `;
 
@@ -65,12 +66,19 @@ export function SignInPage(props: {
     action: string;
     ctx: string;
     appName: string;
+    /** The organisation whose branded page this is (in place of its banner logo), if Entra knows it already. */
+    organization: { id: string; displayName: string } | undefined;
     loginHint: string | undefined;
     error: string | undefined;
     accounts: AccountChoice[];
 }) {
     return (
         <Layout title="Sign in to your account">
+            {props.organization !== undefined && (
+                <p class="banner" id="organization" data-tenant-id={props.organization.id}>
+                    {props.organization.displayName}
+                </p>
+            )}
             <h1>Sign in</h1>
             <p>
                 to continue to <strong>{props.appName}</strong>

@@ -33,6 +33,7 @@ export interface AuthorizeParams {
     responseMode: 'query' | 'fragment' | 'form_post';
     prompt: string | undefined;
     loginHint: string | undefined;
+    /** Picks the organisation the sign-in page names (branding.ts); never prefills the username. */
     domainHint: string | undefined;
     codeChallenge: string | undefined;
     codeChallengeMethod: 'S256' | 'plain' | undefined;

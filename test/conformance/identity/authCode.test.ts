@@ -474,11 +474,75 @@ describe('errors shown on the page, never redirected', () => {
         const { url } = await authorizeUrl();
         const withHint = new URL(url);
         withHint.searchParams.set('login_hint', '"><script>alert(1)</script>');
-        withHint.searchParams.set('domain_hint', 'fabrikam.com');
         const page = await new Browser().get(withHint.toString());
         expect(page.status).toBe(200);
         expect(page.html).not.toContain('<script>alert(1)</script>');
         expect(formsIn(page.html).find((f) => f.id === 'signin')?.fields.login).toBe('"><script>alert(1)</script>');
+    });
+});
+
+describe('domain_hint', () => {
+    /** The organisation a sign-in page names (its branding), if any. */
+    function organizationOn(page: BrowserResponse): { id: string; name: string } | undefined {
+        const match = /<p\b[^>]*\bid="organization"[^>]*\bdata-tenant-id="([^"]*)"[^>]*>([^<]*)<\/p>/.exec(page.html);
+        return match ? { id: match[1] ?? '', name: match[2] ?? '' } : undefined;
+    }
+    const loginField = (page: BrowserResponse) => formsIn(page.html).find((f) => f.id === 'signin')?.fields.login;
+
+    async function hinted(hints: { domain_hint?: string; login_hint?: string }, options: FlowOptions = {}) {
+        const url = new URL((await authorizeUrl(options)).url);
+        for (const [name, value] of Object.entries(hints)) url.searchParams.set(name, value);
+        return url.toString();
+    }
+
+    it('a verified domain of a known tenant: the page names that organisation and prefills nothing', async () => {
+        const [fabrikam] = world.customers;
+        const defaultDomain = world.sim.directory.findTenant(fabrikam!.id)!.defaultDomain;
+        for (const domain of ['fabrikam.com', 'FABRIKAM.COM', defaultDomain]) {
+            const page = await new Browser().get(await hinted({ domain_hint: domain }));
+            expect(page.status).toBe(200);
+            expect(organizationOn(page)).toEqual({ id: fabrikam!.id, name: fabrikam!.displayName });
+            expect(loginField(page)).toBe('');
+        }
+        // Only login_hint fills in the username; the organisation is still named.
+        const both = await new Browser().get(
+            await hinted({ domain_hint: 'fabrikam.com', login_hint: fabrikam!.user.username }),
+        );
+        expect(organizationOn(both)?.id).toBe(fabrikam!.id);
+        expect(loginField(both)).toBe(fabrikam!.user.username);
+    });
+
+    it('the hinted page signs the user in as usual and keeps the organisation after a wrong password', async () => {
+        const [fabrikam] = world.customers;
+        const browser = new Browser();
+        const page = await browser.get(await hinted({ domain_hint: 'fabrikam.com' }));
+        const retry = await browser.signIn(page, { ...fabrikam!.user, password: 'wrong' });
+        expect(retry.html).toContain('Your account or password is incorrect.');
+        expect(organizationOn(retry)?.id).toBe(fabrikam!.id);
+        let after = await browser.signIn(retry, fabrikam!.user);
+        if (after.status === 200 && after.html.includes('Permissions requested'))
+            after = await browser.consent(after, 'accept');
+        expect(after.status).toBe(302);
+        expect(redirectParams(after.location).get('code')).toBeTruthy();
+    });
+
+    it('an unknown domain (or a tenant id, which is not a domain) is ignored: the generic page', async () => {
+        const [fabrikam] = world.customers;
+        const plain = await new Browser().get((await authorizeUrl()).url);
+        expect(organizationOn(plain)).toBeUndefined();
+        for (const domain of ['nosuch.example', fabrikam!.id]) {
+            const page = await new Browser().get(await hinted({ domain_hint: domain }));
+            expect(page.status).toBe(200);
+            expect(organizationOn(page)).toBeUndefined();
+            expect(loginField(page)).toBe('');
+            expect(formsIn(page.html).map((f) => f.id)).toEqual(formsIn(plain.html).map((f) => f.id));
+        }
+    });
+
+    it('a tenant-specific authority names its own organisation', async () => {
+        const contoso = world.customers[1]!;
+        const page = await new Browser().get((await authorizeUrl({ authority: `${world.login}/${contoso.id}` })).url);
+        expect(organizationOn(page)).toEqual({ id: contoso.id, name: contoso.displayName });
     });
 });
 
