@@ -23,6 +23,27 @@ const MESSAGES: Record<string, string> = {
     audience: 'Access token validation failure. Invalid audience.',
 };
 
+/** The challenge Graph sends with a 401. */
+function challenge(loginOrigin: string): Record<string, string> {
+    return {
+        'www-authenticate': `Bearer realm="", authorization_uri="${loginOrigin}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
+    };
+}
+
+/** A valid token for Graph (401 InvalidAuthenticationToken otherwise), with Graph's wording. */
+export function verifiedClaims(request: SimRequest, tokens: TokenVerifier, loginOrigin: string): AccessTokenClaims {
+    const check = tokens.verify(request.header('authorization'), GRAPH_RESOURCE);
+    if (!check.ok)
+        throw new GraphError(
+            401,
+            'InvalidAuthenticationToken',
+            // The verifier words the reason as Graph does; the table is the fallback.
+            check.message || (MESSAGES[check.reason] ?? 'Access token validation failure.'),
+            challenge(loginOrigin),
+        );
+    return check.claims;
+}
+
 /**
  * Graph's checks, in its order: a valid token for Graph (401 otherwise), a tenant with a directory
  * (401 Authorization_IdentityNotFound otherwise), and a role that allows reading users (403).
@@ -33,33 +54,26 @@ export function authenticate(
     directory: Directory,
     loginOrigin: string,
 ): GraphCaller {
-    const challenge = {
-        'www-authenticate': `Bearer realm="", authorization_uri="${loginOrigin}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
-    };
-    const check = tokens.verify(request.header('authorization'), GRAPH_RESOURCE);
-    if (!check.ok)
-        throw new GraphError(
-            401,
-            'InvalidAuthenticationToken',
-            // The verifier words the reason as Graph does; the table is the fallback.
-            check.message || (MESSAGES[check.reason] ?? 'Access token validation failure.'),
-            challenge,
-        );
-    const { claims } = check;
+    const claims = verifiedClaims(request, tokens, loginOrigin);
     const tenant = directory.tenant(claims.tid);
     if (!tenant || tenant.record.status !== 'active' || tenant.record.kind !== 'organization')
         throw new GraphError(
             401,
             'Authorization_IdentityNotFound',
             'The identity of the calling application could not be established.',
-            challenge,
+            challenge(loginOrigin),
         );
     const roles = Array.isArray(claims.roles) ? claims.roles : [];
     const scopes = typeof claims.scp === 'string' ? claims.scp.split(' ') : [];
     const allowed = roles.some((r) => USER_READ_ROLES.includes(r)) || scopes.some((s) => USER_READ_SCOPES.includes(s));
     if (!allowed)
         throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
-    return { tenant, appId: claims.appid ?? claims.azp ?? claims.oid, claims };
+    return { tenant, appId: appIdOf(claims), claims };
+}
+
+/** `appid` (v1 tokens) or `azp` (v2 tokens); the object id for a token that has neither. */
+export function appIdOf(claims: AccessTokenClaims): string {
+    return claims.appid ?? claims.azp ?? claims.oid;
 }
 
 /** The token's claims without verification: only for routing faults and labelling the request log. */

@@ -1,6 +1,6 @@
 /**
  * Microsoft Graph v1.0 (users, delta, organization) on its own HTTPS origin, serving the directory
- * of the access token's tenant.
+ * of the access token's tenant; and the OpenID Connect UserInfo endpoint (/oidc/userinfo).
  */
 import type { SimClock } from '../core/clock';
 import type { TokenVerifier } from '../core/contracts';
@@ -8,7 +8,7 @@ import type { FaultRule } from '../core/faults';
 import type { Handler, Route, ServiceDefinition, SimRequest, SimResponse } from '../core/http';
 import type { IdFactory } from '../core/ids';
 import type { Directory } from '../directory';
-import { authenticate, type GraphCaller, unverifiedClaims } from './auth';
+import { authenticate, type GraphCaller, unverifiedClaims, verifiedClaims } from './auth';
 import type { DeltaSettings, GraphContext, GraphResult, GraphSettings, LatencySettings } from './context';
 import { delta, deltaShape, resyncLocation } from './delta';
 import { organization } from './organization';
@@ -21,6 +21,7 @@ import {
     ResourceUnitLimiter,
     type ThrottlingSettings,
 } from './throttling';
+import { userInfo } from './userinfo';
 import { entityShape, getUser, listShape, listUsers } from './users';
 
 export type { DeltaSettings, GraphSettings, LatencySettings, ThrottlingSettings };
@@ -80,6 +81,8 @@ export interface GraphService {
 }
 
 const DELTA_PATHS = ['/v1.0/users/delta', '/v1.0/users/microsoft.graph.delta'];
+/** Where identity's discovery document (`userinfo_endpoint`) sends OIDC clients. */
+const USERINFO_PATH = '/oidc/userinfo';
 
 export function createGraph(options: GraphOptions): GraphService {
     const settings = resolveGraphSettings(options.settings);
@@ -159,6 +162,27 @@ export function createGraph(options: GraphOptions): GraphService {
         () => ({ kind: 'get', selected: false }),
         (request, caller) => organization(context, request, caller, request.params.id),
     );
+    /** OIDC UserInfo: authentication of its own (delegated, `openid`), not charged, no latency. */
+    const userInfoHandler: Handler = (request) => {
+        let tenant: string | undefined;
+        try {
+            const claims = verifiedClaims(request, options.tokens, options.loginOrigin);
+            tenant = options.directory.tenant(claims.tid)?.record.id;
+            const { body } = userInfo(claims, options.directory);
+            return {
+                status: 200,
+                headers: graphHeaders(request, { 'content-type': 'application/json; charset=utf-8' }),
+                body,
+                log: { earlyRetry: false, ...(tenant ? { tenant } : {}) },
+            };
+        } catch (error) {
+            if (!(error instanceof GraphError)) throw error;
+            return {
+                ...graphError(request, options.clock, error.status, error.code, error.message, error.headers),
+                log: { earlyRetry: false, ...(tenant ? { tenant } : {}) },
+            };
+        }
+    };
     const paths = ['/v1.0/users', ...DELTA_PATHS, '/v1.0/users/:id', '/v1.0/organization', '/v1.0/organization/:id'];
     const routes: Route[] = [
         { method: 'GET', path: '/v1.0/users', handler: endpoint(listShape, (r, c) => listUsers(context, r, c)) },
@@ -167,6 +191,9 @@ export function createGraph(options: GraphOptions): GraphService {
         { method: 'GET', path: '/v1.0/organization', handler: organizationHandler },
         { method: 'GET', path: '/v1.0/organization/:id', handler: organizationHandler },
         ...paths.map((path): Route => ({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], path, handler: notAllowed })),
+        // OIDC Core §5.3.1: the UserInfo endpoint answers GET and POST.
+        { method: ['GET', 'POST'], path: USERINFO_PATH, handler: userInfoHandler },
+        { method: ['PUT', 'PATCH', 'DELETE'], path: USERINFO_PATH, handler: notAllowed },
     ];
 
     const definition: ServiceDefinition = {
