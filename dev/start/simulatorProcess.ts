@@ -16,6 +16,7 @@ export const SIMULATOR_APP_SETTINGS = [
     'GRAPH_BASE_URL',
     'IDENTITY_ENDPOINT',
     'IDENTITY_HEADER',
+    'AZURE_CLIENT_ID',
 ] as const;
 
 const endpointsSchema = z.looseObject({

@@ -63,7 +63,7 @@ export function openIdConfiguration(
         scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
         issuer: issuerFor(resolved, login),
         request_uri_parameter_supported: false,
-        // Graph's userinfo lives on the simulated Graph origin (not implemented there).
+        // Graph's userinfo lives on the simulated Graph origin (dev/sim/graph/userinfo.ts), as it does on graph.microsoft.com.
         userinfo_endpoint: `${origins.graph}/oidc/userinfo`,
         authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
         device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
