@@ -1,7 +1,7 @@
 /**
  * Memory of a lazily generated 100,000-user tenant in the simulator's directory (not a test).
  *
- *   node --expose-gc --import tsx bench/sim-memory.ts [userCount]
+ *   node --expose-gc --import tsx bench/sim-memory.ts [userCount] [--json <file>]
  *
  * Reports heap and RSS after creating the tenant, after generating (walking) every user, and after
  * 1,000 changes through the directory API (the only users it stores).
@@ -9,8 +9,9 @@
 import { SimClock } from '../dev/sim/core/clock';
 import { IdFactory } from '../dev/sim/core/ids';
 import { Directory } from '../dev/sim/directory';
+import { type Figure, publish } from './support/report';
 
-const userCount = Number(process.argv[2] ?? 100_000);
+const userCount = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 100_000);
 const gc = (globalThis as { gc?: () => void }).gc;
 
 function measure(): { heapMB: number; rssMB: number } {
@@ -20,7 +21,15 @@ function measure(): { heapMB: number; rssMB: number } {
     return { heapMB: usage.heapUsed / 2 ** 20, rssMB: usage.rss / 2 ** 20 };
 }
 
+const figures: Figure[] = [];
+
 function report(label: string, now: { heapMB: number; rssMB: number }, base: { heapMB: number; rssMB: number }): void {
+    const round = (n: number) => Math.round(n * 10) / 10;
+    if (label !== 'baseline')
+        figures.push(
+            { name: `${label}: heap growth`, value: round(now.heapMB - base.heapMB), unit: 'MB' },
+            { name: `${label}: RSS growth`, value: round(now.rssMB - base.rssMB), unit: 'MB' },
+        );
     const delta = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(2)}`;
     console.log(
         `${label.padEnd(42)} heap ${now.heapMB.toFixed(1)} MB (${delta(now.heapMB - base.heapMB)})  rss ${now.rssMB.toFixed(1)} MB (${delta(now.rssMB - base.rssMB)})`,
@@ -49,8 +58,16 @@ report(`all ${walked} users generated (999 per page)`, measure(), base);
 console.log(`  generation: ${(walked / seconds).toFixed(0)} users/s, ${((seconds * 1e6) / walked).toFixed(1)} µs/user`);
 
 for (let i = 0; i < 1000; i++) {
-    const id = tenant.codec.idFor(i * 97);
+    const id = tenant.codec.idFor((i * 97) % tenant.positionCount);
     tenant.updateUser(id, { jobTitle: `Changed ${i}` });
 }
 report('after 1,000 changed users (overlay)', measure(), base);
 console.log(`  stored users: ${tenant.overlaySize}, change log entries: ${tenant.changes.size}`);
+figures.push({ name: 'generation speed', value: Math.round(walked / seconds), unit: 'users/s' });
+publish({
+    bench: 'sim-memory',
+    figures,
+    notes: [
+        `${userCount} users; growth over a baseline of ${base.heapMB.toFixed(1)} MB heap / ${base.rssMB.toFixed(1)} MB RSS${gc ? '' : ' (without --expose-gc: unstable)'}`,
+    ],
+});
