@@ -114,7 +114,7 @@ async function run(sim: RunningSimulator): Promise<void> {
             unit: 'requests/s',
         },
         { name: 'naive client, default budgets: 429s', value: naive.throttled, unit: '429s' },
-        // Absent when the client never got a 429 (a machine too slow to outrun the refill).
+        // Absent when the client never got a 429 (a machine too slow to spend the budget within one window).
         ...(naive.throttled === 0
             ? []
             : [{ name: 'naive client, default budgets: first 429 after', value: naive.first429Ms, unit: 'ms' }]),
