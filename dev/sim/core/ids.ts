@@ -47,7 +47,12 @@ export function guidFrom(text: string): string {
 
 /** mulberry32 over a hash of the seed: tiny, fast, reproducible; not for cryptography. */
 export function seededRandom(seed: string): () => number {
-    let state = createHash('sha256').update(seed).digest().readUInt32LE(0);
+    return mulberry32(createHash('sha256').update(seed).digest().readUInt32LE(0));
+}
+
+/** The mulberry32 generator from a 32-bit initial state; values in [0, 1). */
+export function mulberry32(initialState: number): () => number {
+    let state = initialState;
     return () => {
         state = (state + 0x6d2b79f5) | 0;
         let t = state;

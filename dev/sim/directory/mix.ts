@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+import { mulberry32 } from '../core/ids';
+
 /**
  * Cheap integer hashing for data generated per user. Hashing with SHA-256 per user dominated the
  * cost of a 100k-user page walk (and its garbage); these mix 32-bit integers instead. Not cryptography.
@@ -21,12 +23,5 @@ export function keysFrom(seed: string): [number, number, number, number] {
 
 /** mulberry32 started from a mixed (key, index) state: a reproducible generator per user. */
 export function randomFor(keys: readonly number[], index: number): () => number {
-    let state = mix32(mix32(index >>> 0, keys[0] ?? 0) ^ Math.floor(index / 2 ** 32), keys[1] ?? 0);
-    return () => {
-        state = (state + 0x6d2b79f5) | 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    return mulberry32(mix32(mix32(index >>> 0, keys[0] ?? 0) ^ Math.floor(index / 2 ** 32), keys[1] ?? 0));
 }

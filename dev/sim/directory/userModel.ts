@@ -40,27 +40,6 @@ export type UserState = 'active' | 'softDeleted' | 'hardDeleted';
 
 export type GraphUserProperty = keyof GraphUser;
 
-/** Every Graph property the directory stores, in Graph's metadata order (used for full projections). */
-export const GRAPH_USER_PROPERTIES: readonly GraphUserProperty[] = [
-    'businessPhones',
-    'displayName',
-    'givenName',
-    'jobTitle',
-    'mail',
-    'mobilePhone',
-    'officeLocation',
-    'preferredLanguage',
-    'surname',
-    'userPrincipalName',
-    'id',
-    'accountEnabled',
-    'createdDateTime',
-    'department',
-    'employeeId',
-    'otherMails',
-    'userType',
-];
-
 /** What GET /users and /users/delta return without `$select` (Graph's documented default set). */
 export const DEFAULT_USER_PROPERTIES: readonly GraphUserProperty[] = [
     'businessPhones',
@@ -74,6 +53,17 @@ export const DEFAULT_USER_PROPERTIES: readonly GraphUserProperty[] = [
     'surname',
     'userPrincipalName',
     'id',
+];
+
+/** Every Graph property the directory stores, in Graph's metadata order (used for full projections). */
+export const GRAPH_USER_PROPERTIES: readonly GraphUserProperty[] = [
+    ...DEFAULT_USER_PROPERTIES,
+    'accountEnabled',
+    'createdDateTime',
+    'department',
+    'employeeId',
+    'otherMails',
+    'userType',
 ];
 
 /** Properties that may be changed through the control API (everything but `id` and `createdDateTime`). */
