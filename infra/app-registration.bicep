@@ -1,5 +1,5 @@
 // OPTIONAL. Creates (or updates) the multi-tenant app registration with the Microsoft Graph Bicep
-// extension, as an alternative to the portal steps in README "Registering the multi-tenant app".
+// extension, as an alternative to the portal steps in docs/deploy.md "Registering the multi-tenant app".
 // It is not part of main.bicep and `azd up` does not deploy it.
 //
 //   az deployment sub create --location <region> --template-file infra/app-registration.bicep \

@@ -6,7 +6,7 @@
 // teardown a single `azd down` / `az group delete`.
 //
 // Raw resources only (no `br/public:` registry modules): nothing is hidden behind a module
-// version, and the files can be parsed offline. See README "Deploy to Azure".
+// version, and the files can be parsed offline. See docs/deploy.md.
 targetScope = 'subscription'
 
 // ---------------------------------------------------------------------------------------------
@@ -250,7 +250,7 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
   }
   // The host starts as soon as the site exists; its identity must already hold its roles (role
-  // assignments can still take a few minutes to propagate, see README).
+  // assignments can still take a few minutes to propagate, see docs/deploy.md).
   dependsOn: [
     rbac
   ]
