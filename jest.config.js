@@ -17,8 +17,8 @@ module.exports = {
             },
         ],
     },
-    // preact 11 and jose 6 (under jwks-rsa) ship ES modules only; compile them to CommonJS like our own code.
-    transformIgnorePatterns: ['/node_modules/(?!(preact|preact-render-to-string|jose)/)'],
+    // preact 11, jose 6 (under jwks-rsa) and ky ship ES modules only; compile them to CommonJS like our own code.
+    transformIgnorePatterns: ['/node_modules/(?!(preact|preact-render-to-string|jose|ky)/)'],
     // The library looks for the worker's built-in `@azure/functions-core`; tests get the local host's (dev/host/core).
     moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/dev/host/core/functionsCore.ts' },
     testTimeout: 30000,

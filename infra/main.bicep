@@ -66,6 +66,24 @@ param sessionKeyEntropyB string = newGuid()
 @description('Six-field NCRONTAB schedule (UTC) of the sync fan-out timer (SYNC_SCHEDULE).')
 param syncSchedule string = '0 0 * * * *'
 
+@description('The fan-out skips a tenant synced less than this many minutes ago (SYNC_MIN_INTERVAL_MINUTES).')
+param syncMinIntervalMinutes string = '15'
+
+@description('The fan-out spreads tenants over this many seconds (SYNC_JITTER_SECONDS).')
+param syncJitterSeconds string = '300'
+
+@description('Seconds one worker invocation syncs before handing on to a continuation; keep it well under functionTimeout in host.json (SYNC_TIME_BUDGET_SECONDS).')
+param syncTimeBudgetSeconds string = '240'
+
+@description('A sync that would delete more than this share of the users of a tenant waits for an operator (SYNC_MAX_DELETE_PERCENT).')
+param syncMaxDeletePercent string = '20'
+
+@description('Longest Graph Retry-After waited in place (SYNC_MAX_INLINE_WAIT_SECONDS).')
+param syncMaxInlineWaitSeconds string = '30'
+
+@description('Minutes after a consent during which missing-consent answers mean not applied yet (CONSENT_GRACE_MINUTES).')
+param consentGraceMinutes string = '30'
+
 @description('Microsoft identity platform host (AUTHORITY_HOST). Change only for sovereign clouds.')
 param authorityHost string = 'https://login.microsoftonline.com'
 
@@ -246,6 +264,12 @@ module functionApp 'modules/function-app.bicep' = {
     authorityHost: authorityHost
     graphBaseUrl: graphBaseUrl
     syncSchedule: syncSchedule
+    syncMinIntervalMinutes: syncMinIntervalMinutes
+    syncJitterSeconds: syncJitterSeconds
+    syncTimeBudgetSeconds: syncTimeBudgetSeconds
+    syncMaxDeletePercent: syncMaxDeletePercent
+    syncMaxInlineWaitSeconds: syncMaxInlineWaitSeconds
+    consentGraceMinutes: consentGraceMinutes
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }

@@ -3,6 +3,6 @@
  * It validates the configuration at start-up: a misconfigured app refuses to start and the host
  * log names every bad variable, instead of failing later inside an invocation.
  */
-import { appConfig } from './config';
+import { runtimeServices } from './app/runtime';
 
-appConfig();
+runtimeServices();

@@ -62,6 +62,25 @@ param graphBaseUrl string
 @description('SYNC_SCHEDULE.')
 param syncSchedule string
 
+@description('SYNC_MIN_INTERVAL_MINUTES.')
+param syncMinIntervalMinutes string
+
+@description('SYNC_JITTER_SECONDS.')
+param syncJitterSeconds string
+
+@description('SYNC_TIME_BUDGET_SECONDS.')
+param syncTimeBudgetSeconds string
+
+@description('SYNC_MAX_DELETE_PERCENT.')
+param syncMaxDeletePercent string
+
+@description('SYNC_MAX_INLINE_WAIT_SECONDS.')
+param syncMaxInlineWaitSeconds string
+
+@description('CONSENT_GRACE_MINUTES.')
+param consentGraceMinutes string
+
+
 @allowed([
   512
   2048
@@ -160,7 +179,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     // Telemetry with the identity (the component has local auth disabled).
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-    // The configuration module (src/config/variables.ts).
+    // The configuration module (src/config/settings.ts).
     APP_CLIENT_ID: appClientId
     APP_TENANT_ID: appTenantId
     API_AUDIENCE: apiAudience
@@ -171,6 +190,12 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AUTHORITY_HOST: authorityHost
     GRAPH_BASE_URL: graphBaseUrl
     SYNC_SCHEDULE: syncSchedule
+    SYNC_MIN_INTERVAL_MINUTES: syncMinIntervalMinutes
+    SYNC_JITTER_SECONDS: syncJitterSeconds
+    SYNC_TIME_BUDGET_SECONDS: syncTimeBudgetSeconds
+    SYNC_MAX_DELETE_PERCENT: syncMaxDeletePercent
+    SYNC_MAX_INLINE_WAIT_SECONDS: syncMaxInlineWaitSeconds
+    CONSENT_GRACE_MINUTES: consentGraceMinutes
     AZURE_CLIENT_ID: identityClientId
   }
 }

@@ -15,11 +15,12 @@ param tags object
 @description('Blob container Flex Consumption deploys the app package from.')
 param deploymentContainerName string
 
-@description('Tables the app reads and writes.')
+@description('Tables the app reads and writes (src/storage/storageClients.ts names the same).')
 param tableNames array = [
   'Tenants'
   'Users'
   'SyncRuns'
+  'AuthStates'
 ]
 
 @description('Queues: the sync work queue and its poison queue (the host moves a message there after host.json maxDequeueCount failed attempts).')

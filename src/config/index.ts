@@ -1,4 +1,3 @@
-export * from './appConfig';
 export * from './config';
 export * from './schedule';
-export * from './variables';
+export { DEFAULT_SYNC_SCHEDULE, describeSettings, type SettingName } from './settings';

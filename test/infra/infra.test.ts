@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 import { CONFIG_VARIABLE_NAMES, CONFIG_VARIABLES } from '../../src/config';
+import { SYNC_QUEUE, TableName } from '../../src/storage';
 import { type BicepFile, declarationsOf, formatProblem, getProperty, readBicep } from './bicepAst';
 import {
     appSettingsOf,
@@ -165,9 +166,15 @@ describe('infra: app settings equal what the configuration module reads', () => 
         expect(withConcreteDefaults.map((v) => v.name).sort()).toEqual([
             'AUTHORITY_HOST',
             'CLIENT_SECRET_NAME',
+            'CONSENT_GRACE_MINUTES',
             'GRAPH_BASE_URL',
             'SESSION_SECRET_NAME',
+            'SYNC_JITTER_SECONDS',
+            'SYNC_MAX_DELETE_PERCENT',
+            'SYNC_MAX_INLINE_WAIT_SECONDS',
+            'SYNC_MIN_INTERVAL_MINUTES',
             'SYNC_SCHEDULE',
+            'SYNC_TIME_BUDGET_SECONDS',
         ]);
         for (const variable of withConcreteDefaults) {
             expect({ [variable.name]: deployedValue(variable.name) }).toEqual({
@@ -271,11 +278,12 @@ describe('infra: secure defaults', () => {
 
     it('creates the tables and queues the app uses', () => {
         const storage = declarationsOf(file('infra/modules/storage.bicep'));
+        const list = (names: readonly string[]) => `[ ${names.map((n) => `'${n}'`).join(' ')} ]`;
         expect(storage.params.get('tableNames')?.defaultValue?.text.replace(/\s+/g, ' ')).toBe(
-            "[ 'Tenants' 'Users' 'SyncRuns' ]",
+            list(Object.values(TableName)),
         );
         expect(storage.params.get('queueNames')?.defaultValue?.text.replace(/\s+/g, ' ')).toBe(
-            "[ 'tenant-sync' 'tenant-sync-poison' ]",
+            list([SYNC_QUEUE, `${SYNC_QUEUE}-poison`]),
         );
     });
 });

@@ -36,7 +36,15 @@ describe('loadConfig', () => {
                 clientSecretName: 'graph-client-secret',
                 sessionSecretName: 'session-signing-key',
             },
-            sync: { schedule: '0 0 * * * *' },
+            sync: {
+                schedule: '0 0 * * * *',
+                minIntervalMinutes: 15,
+                jitterSeconds: 300,
+                timeBudgetSeconds: 240,
+                maxDeletePercent: 20,
+                maxInlineWaitSeconds: 30,
+                consentGraceMinutes: 30,
+            },
             managedIdentityClientId: undefined,
         });
     });
@@ -106,6 +114,12 @@ describe('loadConfig', () => {
         ['SYNC_SCHEDULE', '61 * * * * *', /61/],
         ['API_AUDIENCE', 'my api', /Application ID URI/],
         ['API_AUDIENCE', 'not-a-uri', /Application ID URI/],
+        ['SYNC_MIN_INTERVAL_MINUTES', 'soon', /whole number/],
+        ['SYNC_MAX_DELETE_PERCENT', '101', /at most 100/],
+        ['SYNC_TIME_BUDGET_SECONDS', '5', /at least 10/],
+        ['SYNC_MAX_INLINE_WAIT_SECONDS', '-1', /whole number/],
+        ['SYNC_JITTER_SECONDS', '1.5', /whole number/],
+        ['CONSENT_GRACE_MINUTES', '99999', /at most 1440/],
     ])('rejects %s=%j', (name, value, problem) => {
         const issues = issuesOf({ ...minimal, [name]: value });
         expect(issues.get(name)).toMatch(problem);
@@ -195,9 +209,45 @@ describe('loadConfig', () => {
             'API_AUDIENCE',
             'AUTHORITY_HOST',
             'CLIENT_SECRET_NAME',
+            'CONSENT_GRACE_MINUTES',
             'GRAPH_BASE_URL',
             'SESSION_SECRET_NAME',
+            'SYNC_JITTER_SECONDS',
+            'SYNC_MAX_DELETE_PERCENT',
+            'SYNC_MAX_INLINE_WAIT_SECONDS',
+            'SYNC_MIN_INTERVAL_MINUTES',
             'SYNC_SCHEDULE',
+            'SYNC_TIME_BUDGET_SECONDS',
         ]);
+    });
+
+    it('reads the sync tuning values as numbers', () => {
+        const config = loadConfig({
+            ...minimal,
+            SYNC_MIN_INTERVAL_MINUTES: '0',
+            SYNC_JITTER_SECONDS: '60',
+            SYNC_TIME_BUDGET_SECONDS: '900',
+            SYNC_MAX_DELETE_PERCENT: '100',
+            SYNC_MAX_INLINE_WAIT_SECONDS: ' 5 ',
+            CONSENT_GRACE_MINUTES: '1',
+        });
+        expect(config.sync).toEqual({
+            schedule: '0 0 * * * *',
+            minIntervalMinutes: 0,
+            jitterSeconds: 60,
+            timeBudgetSeconds: 900,
+            maxDeletePercent: 100,
+            maxInlineWaitSeconds: 5,
+            consentGraceMinutes: 1,
+        });
+    });
+
+    it('derives the required flag and defaults from the schema itself', () => {
+        const byName = new Map(CONFIG_VARIABLES.map((v) => [v.name, v]));
+        expect(byName.get('APP_CLIENT_ID')).toMatchObject({ required: true });
+        expect(byName.get('APP_CLIENT_ID')).not.toHaveProperty('defaultValue');
+        expect(byName.get('SYNC_MAX_DELETE_PERCENT')).toMatchObject({ required: false, defaultValue: '20' });
+        expect(byName.get('API_AUDIENCE')).toMatchObject({ required: false, defaultValue: 'api://<APP_CLIENT_ID>' });
+        for (const variable of CONFIG_VARIABLES) expect(variable.description.length).toBeGreaterThan(20);
     });
 });

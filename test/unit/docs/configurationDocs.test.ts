@@ -5,25 +5,40 @@ import { CONFIG_VARIABLE_NAMES, CONFIG_VARIABLES } from '../../../src/config';
 
 const root = join(__dirname, '..', '..', '..');
 
-/** Variable names in the first column of the README's configuration table. */
-function readmeTableVariables(): string[] {
+interface Row {
+    name: string;
+    required: string;
+    defaultValue: string;
+    meaning: string;
+}
+
+/** The rows of the README's configuration table. */
+function readmeRows(): Row[] {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const section = /## Configuration\n([\s\S]*?)\n## /.exec(readme)?.[1];
     if (section === undefined) throw new Error('README.md has no "## Configuration" section');
-    return [...section.matchAll(/^\| `([A-Za-z_]+)` \|/gm)].map((m) => m[1] ?? '');
+    return [...section.matchAll(/^\| `([A-Za-z_]+)` \| ([^|]+) \| ([^|]+) \| (.+) \|$/gm)].map((m) => ({
+        name: m[1] ?? '',
+        required: (m[2] ?? '').trim(),
+        defaultValue: (m[3] ?? '').trim(),
+        meaning: (m[4] ?? '').trim(),
+    }));
 }
 
 describe('configuration documentation', () => {
-    it('README lists exactly the variables the configuration module reads', () => {
-        expect(readmeTableVariables().sort()).toEqual([...CONFIG_VARIABLE_NAMES].sort());
+    it('README lists exactly the variables the settings schema declares, in its order', () => {
+        expect(readmeRows().map((row) => row.name)).toEqual([...CONFIG_VARIABLE_NAMES]);
     });
 
-    it('README states each documented default', () => {
-        const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    it('README states each variable as the schema does: required flag, default and description', () => {
+        const rows = new Map(readmeRows().map((row) => [row.name, row]));
         for (const variable of CONFIG_VARIABLES) {
-            if (!('defaultValue' in variable)) continue;
-            const row = readme.split('\n').find((line) => line.startsWith(`| \`${variable.name}\` |`));
-            expect(row).toContain(`\`${variable.defaultValue}\``);
+            expect({ name: variable.name, ...rows.get(variable.name) }).toEqual({
+                name: variable.name,
+                required: variable.required ? 'yes' : 'no',
+                defaultValue: variable.defaultValue === undefined ? '—' : `\`${variable.defaultValue}\``,
+                meaning: variable.description,
+            });
         }
     });
 

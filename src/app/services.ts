@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+
+import type { TokenCredential } from '@azure/core-auth';
+import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+
+import type { AppConfig } from '../config';
+import { createGraphClient, createThrottleGate, type GraphClient } from '../graph';
+import { type AppClient, type AppTokenProvider, createAppClient, createAppTokenProvider } from '../identity';
+import { consoleLogger, type Logger } from '../logging';
+import { createKeyVaultSecrets, type SecretProvider } from '../secrets';
+import { createStorageClients, type StorageClients, SYNC_QUEUE, TableName } from '../storage';
+import { createSyncQueue, type SyncQueue } from '../sync/syncQueue';
+import { createTenantRegistry, type TenantRegistry } from '../tenants';
+import { type Clock, systemClock } from './clock';
+
+/** Everything the functions use, built once per process from the validated configuration. */
+export interface Services {
+    config: AppConfig;
+    clock: Clock;
+    /** Random hex of `bytes` bytes (ids, run ids); replaceable in tests. */
+    randomHex(bytes: number): string;
+    /** For messages outside any invocation (MSAL's own warnings). */
+    processLogger: Logger;
+    storage: StorageClients;
+    secrets: SecretProvider;
+    /** The one MSAL confidential client (sign-in and app-only tokens). */
+    appClient: AppClient;
+    appTokens: AppTokenProvider;
+    graph: GraphClient;
+    tenants: TenantRegistry;
+    syncQueue: SyncQueue;
+}
+
+export interface ServiceOverrides {
+    clock?: Clock;
+    /** The Azure credential for Key Vault (and identity-based storage). Default: the app's managed identity. */
+    credential?: TokenCredential;
+    processLogger?: Logger;
+    randomHex?: (bytes: number) => string;
+}
+
+/** The composition root: the only place services are created and wired. */
+export function buildServices(config: AppConfig, overrides: ServiceOverrides = {}): Services {
+    const clock = overrides.clock ?? systemClock;
+    const processLogger = overrides.processLogger ?? consoleLogger('process');
+    let credential: TokenCredential | undefined = overrides.credential;
+    // In Azure the platform provides the user-assigned identity named by AZURE_CLIENT_ID; elsewhere
+    // DefaultAzureCredential finds a developer's Azure CLI login.
+    const azureCredential = (): TokenCredential =>
+        (credential ??=
+            config.managedIdentityClientId === undefined
+                ? new DefaultAzureCredential()
+                : new ManagedIdentityCredential({ clientId: config.managedIdentityClientId }));
+
+    const storage = createStorageClients(config.storage, azureCredential);
+    const secrets = createKeyVaultSecrets(config.keyVault.url, {
+        getToken: (scopes, options) => azureCredential().getToken(scopes, options),
+    });
+    const appClient = createAppClient(
+        {
+            clientId: config.app.clientId,
+            authorityHost: config.authorityHost,
+            clientSecretName: config.keyVault.clientSecretName,
+        },
+        secrets,
+        processLogger,
+    );
+    const appTokens = createAppTokenProvider(appClient);
+    const graph = createGraphClient(
+        { baseUrl: config.graphBaseUrl, maxInlineWaitMs: config.sync.maxInlineWaitSeconds * 1000 },
+        appTokens,
+        createThrottleGate(),
+        clock,
+    );
+    return {
+        config,
+        clock,
+        randomHex: overrides.randomHex ?? ((bytes) => randomBytes(bytes).toString('hex')),
+        processLogger,
+        storage,
+        secrets,
+        appClient,
+        appTokens,
+        graph,
+        tenants: createTenantRegistry(storage.table(TableName.tenants), clock),
+        syncQueue: createSyncQueue(storage.queue(SYNC_QUEUE)),
+    };
+}

@@ -1,0 +1,2 @@
+export * from './graphClient';
+export * from './throttleGate';

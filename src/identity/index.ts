@@ -1,0 +1,2 @@
+export * from './appClient';
+export * from './appTokens';

@@ -1,0 +1,2 @@
+export * from './storageClients';
+export * from './tableErrors';

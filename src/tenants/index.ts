@@ -1,0 +1,3 @@
+export * from './tenantRecord';
+export * from './tenantRegistry';
+export * from './tenantStatus';
