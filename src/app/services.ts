@@ -9,7 +9,11 @@ import { type AppClient, type AppTokenProvider, createAppClient, createAppTokenP
 import { consoleLogger, type Logger } from '../logging';
 import { createKeyVaultSecrets, type SecretProvider } from '../secrets';
 import { createStorageClients, type StorageClients, SYNC_QUEUE, TableName } from '../storage';
+import { createOffboarding, type Offboarding } from '../sync/offboarding';
+import { createRunsStore, type RunsStore } from '../sync/runsStore';
 import { createSyncQueue, type SyncQueue } from '../sync/syncQueue';
+import { createSyncRequests, type SyncRequests } from '../sync/syncRequests';
+import { createUsersStore, type UsersStore } from '../sync/usersStore';
 import { createTenantRegistry, type TenantRegistry } from '../tenants';
 import { type Clock, systemClock } from './clock';
 
@@ -28,7 +32,11 @@ export interface Services {
     appTokens: AppTokenProvider;
     graph: GraphClient;
     tenants: TenantRegistry;
+    users: UsersStore;
+    runs: RunsStore;
     syncQueue: SyncQueue;
+    syncRequests: SyncRequests;
+    offboarding: Offboarding;
 }
 
 export interface ServiceOverrides {
@@ -72,17 +80,25 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
         createThrottleGate(),
         clock,
     );
+    const randomHex = overrides.randomHex ?? ((bytes: number) => randomBytes(bytes).toString('hex'));
+    const tenants = createTenantRegistry(storage.table(TableName.tenants), clock);
+    const users = createUsersStore(storage.table(TableName.users));
+    const runs = createRunsStore(storage.table(TableName.runs));
     return {
         config,
         clock,
-        randomHex: overrides.randomHex ?? ((bytes) => randomBytes(bytes).toString('hex')),
+        randomHex,
         processLogger,
         storage,
         secrets,
         appClient,
         appTokens,
         graph,
-        tenants: createTenantRegistry(storage.table(TableName.tenants), clock),
+        tenants,
+        users,
+        runs,
         syncQueue: createSyncQueue(storage.queue(SYNC_QUEUE)),
+        syncRequests: createSyncRequests(tenants, runs, clock, randomHex),
+        offboarding: createOffboarding(tenants, users, runs, () => clock.now()),
     };
 }
