@@ -9,11 +9,15 @@ import { type AppClient, type AppTokenProvider, createAppClient, createAppTokenP
 import { consoleLogger, type Logger } from '../logging';
 import { createKeyVaultSecrets, type SecretProvider } from '../secrets';
 import { createStorageClients, type StorageClients, SYNC_QUEUE, TableName } from '../storage';
+import { fanOut, type FanOutResult } from '../sync/fanOut';
 import { createOffboarding, type Offboarding } from '../sync/offboarding';
+import { createQueuedMarkers, type QueuedMarkers } from '../sync/queuedMarkers';
 import { createRunsStore, type RunsStore } from '../sync/runsStore';
 import { createSyncQueue, type SyncQueue } from '../sync/syncQueue';
 import { createSyncRequests, type SyncRequests } from '../sync/syncRequests';
 import { createUsersStore, type UsersStore } from '../sync/usersStore';
+import { createSyncWorker, type SyncWorker } from '../sync/syncWorker';
+import type { LeaseOptions } from '../sync/tenantLease';
 import { createTenantRegistry, type TenantRegistry } from '../tenants';
 import { type Clock, systemClock } from './clock';
 
@@ -37,6 +41,11 @@ export interface Services {
     syncQueue: SyncQueue;
     syncRequests: SyncRequests;
     offboarding: Offboarding;
+    markers: QueuedMarkers;
+    /** The queue worker: one delivery of a `tenant-sync` message. */
+    syncWorker: SyncWorker;
+    /** Enqueues a sync for every tenant that is due (the timer and `POST /api/sync`). */
+    fanOut(correlationId: string, logger: Logger): Promise<FanOutResult>;
 }
 
 export interface ServiceOverrides {
@@ -45,6 +54,10 @@ export interface ServiceOverrides {
     credential?: TokenCredential;
     processLogger?: Logger;
     randomHex?: (bytes: number) => string;
+    /** A number in [0, 1) for the fan-out's jitter. */
+    random?: () => number;
+    /** The worker's tenant lease (tests shorten it). */
+    lease?: LeaseOptions;
 }
 
 /** The composition root: the only place services are created and wired. */
@@ -84,6 +97,20 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
     const tenants = createTenantRegistry(storage.table(TableName.tenants), clock);
     const users = createUsersStore(storage.table(TableName.users));
     const runs = createRunsStore(storage.table(TableName.runs));
+    const markers = createQueuedMarkers(storage.table(TableName.tenants));
+    const syncQueue = createSyncQueue(storage.queue(SYNC_QUEUE));
+    const syncWorker = createSyncWorker({
+        tenants,
+        users,
+        runs,
+        graph,
+        queue: syncQueue,
+        markers,
+        clock,
+        sync: config.sync,
+        ...(overrides.lease === undefined ? {} : { lease: overrides.lease }),
+    });
+    const random = overrides.random ?? Math.random;
     return {
         config,
         clock,
@@ -97,8 +124,16 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
         tenants,
         users,
         runs,
-        syncQueue: createSyncQueue(storage.queue(SYNC_QUEUE)),
+        syncQueue,
         syncRequests: createSyncRequests(tenants, runs, clock, randomHex),
         offboarding: createOffboarding(tenants, users, runs, () => clock.now()),
+        markers,
+        syncWorker,
+        fanOut: (correlationId, logger) =>
+            fanOut(
+                { tenants, markers, queue: syncQueue, clock, sync: config.sync, random, randomHex },
+                correlationId,
+                logger,
+            ),
     };
 }
