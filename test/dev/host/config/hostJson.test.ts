@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { parseHostJson, parseTimeSpan } from '../../../dev/host/config/hostJson';
+import { parseHostJson, parseTimeSpan } from '../../../../dev/host/config/hostJson';
 
 describe('parseTimeSpan', () => {
     it.each([
@@ -36,7 +36,7 @@ describe('parseHostJson', () => {
     });
 
     it("reads this repository's host.json", () => {
-        const json: unknown = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'host.json'), 'utf8'));
+        const json: unknown = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'host.json'), 'utf8'));
         expect(parseHostJson(json)).toEqual({
             routePrefix: '',
             queues: {

@@ -1,5 +1,5 @@
-import { decodeQueueMessage, encodeQueueMessage } from '../../../dev/host/queue/queueMessageCodec';
-import { toQueueMessages } from '../../../dev/host/queue/queueOutput';
+import { decodeQueueMessage, encodeQueueMessage } from '../../../../dev/host/queue/queueMessageCodec';
+import { toQueueMessages } from '../../../../dev/host/queue/queueOutput';
 
 describe('decodeQueueMessage', () => {
     it('decodes base64 (ignoring whitespace, like .NET) into UTF-8 text', () => {

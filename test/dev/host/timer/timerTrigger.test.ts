@@ -1,5 +1,5 @@
-import type { InvocationRequest, InvocationResult } from '../../../dev/host/invoke/invoker';
-import { resolveTimerSchedule, TimerTrigger } from '../../../dev/host/timer/timerTrigger';
+import type { InvocationRequest, InvocationResult } from '../../../../dev/host/invoke/invoker';
+import { resolveTimerSchedule, TimerTrigger } from '../../../../dev/host/timer/timerTrigger';
 
 describe('resolveTimerSchedule', () => {
     it('substitutes %SETTING% references and keeps a valid six-field expression', () => {

@@ -1,7 +1,7 @@
 import { type QueueClient } from '@azure/storage-queue';
 
-import { base64Json, type FixtureHost, fromBase64, startFixtureHost } from '../../support/hostFixture';
-import { waitFor } from '../../support/poll';
+import { base64Json, type FixtureHost, fromBase64, startFixtureHost } from '../../../support/hostFixture';
+import { waitFor } from '../../../support/poll';
 
 let fixture: FixtureHost;
 let work: QueueClient;

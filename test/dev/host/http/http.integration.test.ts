@@ -1,6 +1,6 @@
-import { AZURITE_ACCOUNT_KEY } from '../../../dev/azurite/account';
-import { fromBase64, type FixtureHost, startFixtureHost } from '../../support/hostFixture';
-import { waitFor } from '../../support/poll';
+import { AZURITE_ACCOUNT_KEY } from '../../../../dev/azurite/account';
+import { fromBase64, type FixtureHost, startFixtureHost } from '../../../support/hostFixture';
+import { waitFor } from '../../../support/poll';
 
 let fixture: FixtureHost;
 

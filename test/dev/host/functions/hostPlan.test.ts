@@ -1,7 +1,7 @@
-import { parseHostJson } from '../../../dev/host/config/hostJson';
-import type { FunctionMetadata } from '../../../dev/host/core/coreTypes';
-import { describeFunction } from '../../../dev/host/functions/functionDefinitions';
-import { planFunctions, resolveQueueName } from '../../../dev/host/functions/hostPlan';
+import { parseHostJson } from '../../../../dev/host/config/hostJson';
+import type { FunctionMetadata } from '../../../../dev/host/core/coreTypes';
+import { describeFunction } from '../../../../dev/host/functions/functionDefinitions';
+import { planFunctions, resolveQueueName } from '../../../../dev/host/functions/hostPlan';
 
 const hostJson = parseHostJson({ version: '2.0' });
 const storage = { AzureWebJobsStorage: 'UseDevelopmentStorage=true' };

@@ -1,5 +1,5 @@
-import { type FixtureHost, startFixtureHost } from '../../support/hostFixture';
-import { waitFor } from '../../support/poll';
+import { type FixtureHost, startFixtureHost } from '../../../support/hostFixture';
+import { waitFor } from '../../../support/poll';
 
 let fixture: FixtureHost;
 
