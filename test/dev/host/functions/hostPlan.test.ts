@@ -7,7 +7,7 @@ const hostJson = parseHostJson({ version: '2.0' });
 const storage = { AzureWebJobsStorage: 'UseDevelopmentStorage=true' };
 
 function definition(name: string, bindings: FunctionMetadata['bindings']) {
-    return describeFunction({ metadata: { name, bindings }, callback: () => undefined });
+    return describeFunction({ metadata: { name, bindings } });
 }
 
 const httpFn = definition('hello', {
@@ -44,8 +44,17 @@ describe('planFunctions', () => {
         );
         expect(plan.routes.map((r) => r.template.template)).toEqual(['api/hello/{name?}']);
         expect(plan.timers).toEqual([
-            { functionName: 'tick', triggerBindingName: 't', schedule: '0 0 * * * *', runOnStartup: false },
+            expect.objectContaining({
+                functionName: 'tick',
+                triggerBindingName: 't',
+                schedule: expect.objectContaining({ expression: '0 0 * * * *' }),
+                runOnStartup: false,
+                useMonitor: true,
+                retry: undefined,
+            }),
         ]);
+        // The hourly timer is monitored, so its status lives in AzureWebJobsStorage.
+        expect(plan.timerStorage?.settingName).toBe('AzureWebJobsStorage');
         // Queue names are lower-cased, as the host does.
         expect(plan.queues.map((q) => q.queueName)).toEqual(['jobs']);
         expect(plan.outputTargets.get('hello')?.get('out')).toMatchObject({ queueName: 'fan-out' });
@@ -72,6 +81,75 @@ describe('planFunctions', () => {
             'Function "save": output binding type table is not supported locally',
             'Function "blob": trigger blobTrigger is not supported locally; it will not run',
         ]);
+    });
+});
+
+describe('planFunctions: HTTP routes as the host reads them', () => {
+    const http = (name: string, route?: string) =>
+        definition(name, { t: { type: 'httpTrigger', direction: 'in', ...(route === undefined ? {} : { route }) } });
+
+    it('serves an empty or blank route at the function name, like a missing one', () => {
+        const plan = planFunctions([http('blank', ''), http('spaces', '  '), http('none')], storage, hostJson);
+        expect(plan.routes.map((r) => r.template.template).sort()).toEqual(['api/blank', 'api/none', 'api/spaces']);
+    });
+
+    it.each([
+        ['admin/status', 'status'],
+        ['/Admin', 'status'],
+        ['administration/x', 'status'],
+        ['runtime/webhooks', 'status'],
+        [undefined, 'adminPanel'],
+    ])('puts a function in error for the reserved route %j (function %s); the others still run', (route, name) => {
+        const plan = planFunctions([http(name, route), http('fine', 'fine')], storage, hostJson);
+        expect(plan.errors).toEqual([
+            { functionName: name, message: 'The specified route conflicts with one or more built in routes.' },
+        ]);
+        expect(plan.routes.map((r) => r.functionName)).toEqual(['fine']);
+    });
+
+    it('keeps routes that merely contain the words', () => {
+        const plan = planFunctions([http('a', 'api/admin'), http('b', 'my-runtime')], storage, hostJson);
+        expect(plan.errors).toEqual([]);
+        expect(plan.routes).toHaveLength(2);
+    });
+});
+
+describe('planFunctions: retry policies', () => {
+    const withRetry = (name: string, trigger: Record<string, unknown>) =>
+        describeFunction({
+            metadata: {
+                name,
+                bindings: { t: { direction: 'in', ...trigger } },
+                retryOptions: { strategy: 'fixedDelay', maxRetryCount: 2, delayInterval: { seconds: 1 } },
+            },
+        });
+
+    it('applies them to timers and warns, as the host does, that other triggers do not support them', () => {
+        const plan = planFunctions(
+            [
+                withRetry('tick', { type: 'timerTrigger', schedule: '0 0 * * * *' }),
+                withRetry('hello', { type: 'httpTrigger' }),
+                withRetry('work', { type: 'queueTrigger', queueName: 'jobs' }),
+            ],
+            storage,
+            hostJson,
+        );
+        expect(plan.timers[0]?.retry).toMatchObject({ strategy: 'fixedDelay', maxRetryCount: 2 });
+        expect(plan.warnings).toEqual([
+            "Retries are not supported for function 'Functions.hello'.",
+            "Retries are not supported for function 'Functions.work'.",
+        ]);
+    });
+
+    it('refuses invalid retry options at start-up', () => {
+        const bad = describeFunction({
+            metadata: {
+                name: 'tick',
+                bindings: { t: { direction: 'in', type: 'timerTrigger', schedule: '0 0 * * * *' } },
+                retryOptions: { strategy: 'sometimes', maxRetryCount: 1 },
+            },
+        });
+        expect(() => planFunctions([bad], storage, hostJson)).toThrow('retry strategy must be');
     });
 });
 
