@@ -31,7 +31,7 @@ describe('local host: queue listener wake-up', () => {
         });
         expect(response.status).toBe(202);
         const [, receivedAt = ''] = await fixture.host.waitForLine(
-            /^(\S+) info  wake\[[0-9a-f-]{36}\] fixture: woken by/,
+            /^(\S+) info {2}wake\[[0-9a-f-]{36}\] fixture: woken by/,
         );
         expect(line).toBeTruthy();
         // Handled before the listener's own next poll would have happened.
