@@ -1,4 +1,5 @@
 import { decodeQueueMessage, encodeQueueMessage } from '../../../../dev/host/queue/queueMessageCodec';
+import { queueTriggerMetadata } from '../../../../dev/host/queue/queueListener';
 import { toQueueMessages } from '../../../../dev/host/queue/queueOutput';
 
 describe('decodeQueueMessage', () => {
@@ -47,5 +48,57 @@ describe('toQueueMessages', () => {
 
     it('writes nothing for an empty array', () => {
         expect(toQueueMessages({ json: '[]' })).toEqual([]);
+    });
+});
+
+describe('toQueueMessages: a string holding a JSON array', () => {
+    it('becomes one message per element (strings as they are, other values as JSON); other text stays one message', () => {
+        expect(toQueueMessages({ string: ' [{"a":1}, "b", 2] ' })).toEqual(['{"a":1}', 'b', '2']);
+        expect(toQueueMessages({ string: '{"a":[1,2]}' })).toEqual(['{"a":[1,2]}']);
+        expect(toQueueMessages({ string: 'plain [text]' })).toEqual(['plain [text]']);
+    });
+
+    it('fails on text that looks like an array but is not JSON', () => {
+        expect(() => toQueueMessages({ string: '[not json]' })).toThrow(
+            'looks like a JSON array but is not valid JSON',
+        );
+    });
+});
+
+describe('queueTriggerMetadata', () => {
+    const message = {
+        messageId: 'm-1',
+        dequeueCount: 2,
+        insertedOn: new Date('2025-01-01T00:00:00Z'),
+        expiresOn: new Date('2025-01-08T00:00:00Z'),
+        nextVisibleOn: new Date('2025-01-01T00:10:00Z'),
+        popReceipt: 'receipt',
+    };
+
+    it('adds the top-level properties of a JSON object message, which win over fixed fields of any casing', () => {
+        const metadata = queueTriggerMetadata('work', message, '{"tenant":"contoso","id":"mine","count":3}');
+        expect(metadata.tenant).toEqual({ json: '"contoso"' });
+        expect(metadata.count).toEqual({ json: '3' });
+        expect(metadata.id).toEqual({ json: '"mine"' });
+        expect(metadata.Id).toBeUndefined();
+        expect(metadata.DequeueCount).toEqual({ json: '2' });
+    });
+
+    it('keeps only the fixed fields for text, arrays and invalid JSON', () => {
+        for (const text of ['hello', '[1,2]', '{broken']) {
+            const metadata = queueTriggerMetadata('work', message, text);
+            expect(Object.keys(metadata).sort()).toEqual(
+                [
+                    'DequeueCount',
+                    'ExpirationTime',
+                    'Id',
+                    'InsertionTime',
+                    'NextVisibleTime',
+                    'PopReceipt',
+                    'QueueTrigger',
+                    'sys',
+                ].sort(),
+            );
+        }
     });
 });
