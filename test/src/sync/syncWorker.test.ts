@@ -6,7 +6,6 @@ import { startProductWorld, type ProductWorld } from '../../support/productWorld
 import {
     connectTenant,
     createTenant,
-    deliver,
     directoryUsers,
     expectTableEqualsDirectory,
     randomChanges,

@@ -26,6 +26,8 @@ type Registration =
 /** Routes are without the host's prefix: host.json sets `extensions.http.routePrefix` to "". */
 const EXPECTED: Record<string, Registration> = {
     health: { trigger: 'httpTrigger', route: 'api/health', methods: ['GET'], authLevel: 'anonymous' },
+    syncTimer: { trigger: 'timerTrigger', schedule: '%SYNC_SCHEDULE%', runOnStartup: false },
+    syncWorker: { trigger: 'queueTrigger', queueName: 'tenant-sync', connection: 'AzureWebJobsStorage' },
 };
 
 const FUNCTIONS_DIR = join(__dirname, '..', '..', '..', 'src', 'functions');
