@@ -24,10 +24,10 @@ export function checkNcrontab(expression: string): string | undefined {
     const [second, minute, hour, day, month, weekday] = fields as [string, string, string, string, string, string];
     const normalized = [second, minute, hour, day, withNumbers(month, MONTHS, 1), withNumbers(weekday, DAYS, 0)];
     const foreign = normalized.find((field) => /[^0-9*,\-/]/.test(field));
-    if (foreign !== undefined) return `"${foreign}" uses syntax NCRONTAB does not support (only digits, names, * , - /)`;
+    if (foreign !== undefined)
+        return `"${foreign}" uses syntax NCRONTAB does not support (only digits, names, * , - /)`;
     const weekdays = (normalized[5] ?? '').split(',').flatMap((item) => (item.split('/')[0] ?? '').split('-'));
-    if (weekdays.includes('7'))
-        return 'day-of-week runs 0-6 in NCRONTAB (7 is not Sunday)';
+    if (weekdays.includes('7')) return 'day-of-week runs 0-6 in NCRONTAB (7 is not Sunday)';
     try {
         // croner checks the ranges; domAndDow makes both day fields count, as in NCrontab.
         new Cron(normalized.join(' '), { timezone: 'UTC', domAndDow: true, paused: true });
