@@ -241,7 +241,32 @@ export function createSyncWorker(deps: SyncWorkerDeps) {
 
         try {
             for (;;) {
-                const pages = await runPages(roundDeps());
+                let pages;
+                try {
+                    pages = await runPages(roundDeps());
+                } catch (error) {
+                    if (!(error instanceof GraphResyncRequiredError)) throw error;
+                    // Graph dropped our delta state: start over with a full round (mark-and-sweep), same run.
+                    logger.warn('Graph requires a full resync', { error: error.message });
+                    const resumed: RoundCheckpoint = round;
+                    round =
+                        (
+                            await lease.write((record): TenantRecord => ({
+                                ...record,
+                                deltaLink: undefined,
+                                round: {
+                                    ...newRound(
+                                        { ...record, deltaLink: undefined },
+                                        resumed.runId,
+                                        resumed.trigger,
+                                        clock.now(),
+                                    ),
+                                    mergedRunIds: resumed.mergedRunIds,
+                                },
+                            }))
+                        ).round ?? round;
+                    continue;
+                }
                 round = lease.current().round ?? round;
                 if (pages.kind === 'outOfTime') {
                     await saveRun(run, round, stats, 'continued');
@@ -368,19 +393,6 @@ export function createSyncWorker(deps: SyncWorkerDeps) {
             lease.abandon();
             logger.warn('lost the tenant lease to another delivery; stopping');
             return { action: 'skipped', reason: 'lease lost' };
-        }
-        if (error instanceof GraphResyncRequiredError) {
-            // Graph dropped our delta state: start over with a full round (mark-and-sweep), same run.
-            logger.warn('Graph requires a full resync', { error: error.message });
-            await lease.write((record) => ({
-                ...record,
-                deltaLink: undefined,
-                round: {
-                    ...newRound({ ...record, deltaLink: undefined }, round.runId, round.trigger, clock.now()),
-                    mergedRunIds: round.mergedRunIds,
-                },
-            }));
-            return runWithLease(message, lease, logger);
         }
         const consentProblem =
             error instanceof CustomerActionError && error.code === ErrorCode.consentRequired ? error : undefined;
