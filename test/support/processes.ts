@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { ManagedChild } from '../../dev/start/childProcess';
+import { ManagedChild } from '../../dev/shared/childProcess';
 import { waitFor } from './poll';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
