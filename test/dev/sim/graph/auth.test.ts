@@ -1,0 +1,172 @@
+/**
+ * Graph's token and permission checks, with tokens from MSAL (client credentials) against the
+ * simulator's identity platform.
+ */
+import { ConfidentialClientApplication } from '@azure/msal-node';
+
+import { type Json, startTestSimulator, type TestSimulator } from '../../../support/simulator';
+
+let t: TestSimulator;
+let fabrikam: string;
+let contoso: string;
+
+beforeAll(async () => {
+    t = await startTestSimulator();
+    fabrikam = t.tenantId('Fabrikam');
+    contoso = t.tenantId('Contoso');
+});
+afterAll(() => t.stop());
+
+function envelope(response: Response, code: string, message: string, clientRequestId: string): Json {
+    return {
+        error: {
+            code,
+            message,
+            innerError: {
+                date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/),
+                'request-id': response.headers.get('request-id'),
+                'client-request-id': clientRequestId,
+            },
+        },
+    };
+}
+
+const challenge = () =>
+    `Bearer realm="", authorization_uri="${t.origins.login}/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`;
+
+describe('401 InvalidAuthenticationToken', () => {
+    it('for a missing token, with the WWW-Authenticate challenge', async () => {
+        const response = await t.graph('/v1.0/users', { headers: { 'client-request-id': 'c-1' } });
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBe(challenge());
+        expect(await response.json()).toEqual(
+            envelope(response, 'InvalidAuthenticationToken', 'Access token is empty.', 'c-1'),
+        );
+    });
+
+    it('for a token that is not a JWT', async () => {
+        const response = await t.graph('/v1.0/users/delta', {
+            token: 'not-a-jwt',
+            headers: { 'client-request-id': 'c-2' },
+        });
+        expect(response.status).toBe(401);
+        expect(await response.json()).toEqual(
+            envelope(
+                response,
+                'InvalidAuthenticationToken',
+                'CompactToken parsing failed with error code: 80049217',
+                'c-2',
+            ),
+        );
+    });
+
+    it('for a token whose signature does not verify', async () => {
+        const token = await t.graphToken(fabrikam);
+        const [header, payload] = token.split('.');
+        const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'));
+        const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, tid: contoso })).toString('base64url')}.${token.split('.')[2]}`;
+        const response = await t.graph('/v1.0/users', { token: forged, headers: { 'client-request-id': 'c-3' } });
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBe(challenge());
+        expect(await response.json()).toEqual(
+            envelope(response, 'InvalidAuthenticationToken', 'Access token validation failure.', 'c-3'),
+        );
+    });
+
+    it('for a token issued for another audience (our own API)', async () => {
+        const ops = t.sim.stackInfo.operationsClient;
+        const cca = new ConfidentialClientApplication({
+            auth: {
+                clientId: ops.clientId,
+                clientSecret: ops.clientSecret,
+                authority: `${t.origins.login}/${ops.tenantId}`,
+                knownAuthorities: [new URL(t.origins.login).host],
+            },
+        });
+        const result = await cca.acquireTokenByClientCredential({ scopes: [ops.scope] });
+        const response = await t.graph('/v1.0/users', {
+            token: result!.accessToken,
+            headers: { 'client-request-id': 'c-4' },
+        });
+        expect(response.status).toBe(401);
+        expect(await response.json()).toEqual(
+            envelope(
+                response,
+                'InvalidAuthenticationToken',
+                'Access token validation failure. Invalid audience.',
+                'c-4',
+            ),
+        );
+    });
+
+    it('for a token of a tenant that was deleted meanwhile', async () => {
+        const token = await t.graphToken(contoso);
+        expect((await t.control('PATCH', `/control/tenants/${contoso}`, { status: 'deleted' })).status).toBe(200);
+        try {
+            const response = await t.graph('/v1.0/users', { token, headers: { 'client-request-id': 'c-5' } });
+            expect(response.status).toBe(401);
+            expect(await response.json()).toEqual(
+                envelope(
+                    response,
+                    'Authorization_IdentityNotFound',
+                    'The identity of the calling application could not be established.',
+                    'c-5',
+                ),
+            );
+        } finally {
+            await t.control('PATCH', `/control/tenants/${contoso}`, { status: 'active' });
+        }
+        expect((await t.graph('/v1.0/users', { token })).status).toBe(200);
+    });
+});
+
+describe('403 Authorization_RequestDenied', () => {
+    it('when the token carries no role that allows reading users', async () => {
+        await t.consent(contoso);
+        expect((await t.graph('/v1.0/users', { token: await t.graphToken(contoso) })).status).toBe(200);
+        const revoked = await t.control('POST', `/control/tenants/${contoso}/consent/revoke`, { rolesOnly: true });
+        expect(revoked.status).toBe(200);
+        const token = await t.graphToken(contoso, { skipCache: true });
+        for (const path of ['/v1.0/users', '/v1.0/users/delta', '/v1.0/organization']) {
+            const response = await t.graph(path, { token, headers: { 'client-request-id': 'c-403' } });
+            expect(response.status).toBe(403);
+            expect(await response.json()).toEqual(
+                envelope(
+                    response,
+                    'Authorization_RequestDenied',
+                    'Insufficient privileges to complete the operation.',
+                    'c-403',
+                ),
+            );
+        }
+        await t.consent(contoso, ['Group.Read.All']);
+        const unrelated = await t.graph('/v1.0/users', { token: await t.graphToken(contoso, { skipCache: true }) });
+        expect(unrelated.status).toBe(403);
+    });
+
+    it.each(['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'])(
+        'accepts the application permission %s',
+        async (role) => {
+            await t.control('POST', `/control/tenants/${fabrikam}/consent/revoke`, { rolesOnly: true });
+            await t.consent(fabrikam, [role]);
+            const response = await t.graph('/v1.0/users?$top=1', {
+                token: await t.graphToken(fabrikam, { skipCache: true }),
+            });
+            expect(response.status).toBe(200);
+        },
+    );
+});
+
+describe('token lifetime', () => {
+    // Moves the simulator clock: keep last in this file.
+    it('refuses a token after it expired by the simulator clock', async () => {
+        const token = await t.graphToken(fabrikam, { skipCache: true });
+        expect((await t.graph('/v1.0/users?$top=1', { token })).status).toBe(200);
+        await t.control('POST', '/control/clock', { advanceSeconds: 2 * 3600 });
+        const response = await t.graph('/v1.0/users?$top=1', { token, headers: { 'client-request-id': 'c-exp' } });
+        expect(response.status).toBe(401);
+        const body = await response.json();
+        expect(body.error.code).toBe('InvalidAuthenticationToken');
+        expect(body.error.message).toMatch(/expired/);
+    });
+});
