@@ -2,8 +2,6 @@
  * Fault injection through POST /control/faults, observed with real clients: fetch for Graph, the
  * request log for what the simulator did.
  */
-import { ConfidentialClientApplication } from '@azure/msal-node';
-
 import { GRAPH_SCOPE, type Json, startTestSimulator, type TestSimulator } from '../../../support/simulator';
 
 let t: TestSimulator;
@@ -116,14 +114,7 @@ describe('POST /control/faults', () => {
         await t.consent(contoso);
         const { clientId, clientSecret } = await t.appCredentials();
         // A client of its own: MSAL remembers the 503 and would refuse the shared client's requests for a minute.
-        const cca = new ConfidentialClientApplication({
-            auth: {
-                clientId,
-                clientSecret,
-                authority: `${t.origins.login}/${contoso}`,
-                knownAuthorities: [new URL(t.origins.login).host],
-            },
-        });
+        const cca = t.msalClient({ clientId, clientSecret, tenant: contoso });
         await t.control('POST', '/control/faults', {
             service: 'login',
             path: `/${contoso}/oauth2`,

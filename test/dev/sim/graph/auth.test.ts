@@ -2,8 +2,6 @@
  * Graph's token and permission checks, with tokens from MSAL (client credentials) against the
  * simulator's identity platform.
  */
-import { ConfidentialClientApplication } from '@azure/msal-node';
-
 import { type Json, startTestSimulator, type TestSimulator } from '../../../support/simulator';
 
 let t: TestSimulator;
@@ -74,18 +72,8 @@ describe('401 InvalidAuthenticationToken', () => {
     });
 
     it('for a token issued for another audience (our own API)', async () => {
-        const ops = t.sim.stackInfo.operationsClient;
-        const cca = new ConfidentialClientApplication({
-            auth: {
-                clientId: ops.clientId,
-                clientSecret: ops.clientSecret,
-                authority: `${t.origins.login}/${ops.tenantId}`,
-                knownAuthorities: [new URL(t.origins.login).host],
-            },
-        });
-        const result = await cca.acquireTokenByClientCredential({ scopes: [ops.scope] });
         const response = await t.graph('/v1.0/users', {
-            token: result!.accessToken,
+            token: await t.operationsToken(),
             headers: { 'client-request-id': 'c-4' },
         });
         expect(response.status).toBe(401);

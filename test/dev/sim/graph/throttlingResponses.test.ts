@@ -40,7 +40,7 @@ async function waitOut(response: Response): Promise<void> {
     await t.control('POST', '/control/clock', { advanceSeconds: seconds });
 }
 
-// Wall-clock time stands still during each test: Retry-After values are exact (see ./frozenDate).
+// Wall-clock time stands still during each test: Retry-After values are exact (see test/support/frozenDate.ts).
 beforeEach(freezeDate);
 afterEach(async () => {
     unfreezeDate();

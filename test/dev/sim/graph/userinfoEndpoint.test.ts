@@ -3,22 +3,16 @@
  * (`userinfo_endpoint` = `<graph origin>/oidc/userinfo`): served by Graph for delegated tokens with
  * `openid`, with the id token's pairwise `sub`; 401 without a valid token, 403 for app-only tokens.
  */
-import { ConfidentialClientApplication, CryptoProvider, LogLevel } from '@azure/msal-node';
+import { type ConfidentialClientApplication, CryptoProvider } from '@azure/msal-node';
 
 import { pairwiseSubject } from '../../../../dev/sim/identity/tokens';
-import {
-    Browser,
-    controlPost,
-    decodeJwt,
-    type IdentityWorld,
-    type Json,
-    redirectParams,
-    startWorld,
-} from '../../../support/identity';
+import { Browser, redirectParams } from '../../../support/browser';
+import { type Json, startTestSimulator, type TestSimulator } from '../../../support/simulator';
+import { decodeJwt } from '../../../support/tokens';
 
 const REDIRECT_URI = 'http://localhost:7071/auth/callback';
 
-let world: IdentityWorld;
+let world: TestSimulator;
 let cca: ConfidentialClientApplication;
 let graph: string;
 let userinfoEndpoint: string;
@@ -26,17 +20,9 @@ let userinfoEndpoint: string;
 let signedIn: { accessToken: string; idTokenClaims: Json; username: string };
 
 beforeAll(async () => {
-    world = await startWorld();
+    world = await startTestSimulator();
     graph = world.sim.origins.graph;
-    cca = new ConfidentialClientApplication({
-        auth: {
-            clientId: world.appClientId,
-            clientSecret: world.appSecret,
-            authority: `${world.login}/organizations`,
-            knownAuthorities: [world.loginHost],
-        },
-        system: { loggerOptions: { logLevel: LogLevel.Error, loggerCallback: () => undefined } },
-    });
+    cca = world.msalClient();
     const discovery = await (await fetch(`${world.login}/organizations/v2.0/.well-known/openid-configuration`)).json();
     userinfoEndpoint = discovery.userinfo_endpoint;
 
@@ -108,10 +94,9 @@ it('answers POST the same way (OIDC Core §5.3.1)', async () => {
 });
 
 it('logs the call under the user’s tenant', async () => {
-    const before = (await (await fetch(`${world.control}/control/requests`)).json()).lastSeq;
+    const before = await world.lastRequestSeq();
     await userinfo(signedIn.accessToken);
-    const log = (await (await fetch(`${world.control}/control/requests?since=${before}&service=graph`)).json())
-        .requests;
+    const log = await world.requestsSince(before, 'graph');
     expect(log).toEqual([
         expect.objectContaining({ path: '/oidc/userinfo', status: 200, tenant: world.customers[0]!.id }),
     ]);
@@ -129,7 +114,7 @@ describe('refusals', () => {
 
     it('403 Authorization_RequestDenied for an app-only token', async () => {
         const tenantId = world.customers[0]!.id;
-        expect((await controlPost(world, `/control/tenants/${tenantId}/consent`, {})).status).toBe(200);
+        expect((await world.control('POST', `/control/tenants/${tenantId}/consent`, {})).status).toBe(200);
         const appOnly = await cca.acquireTokenByClientCredential({
             scopes: ['https://graph.microsoft.com/.default'],
             authority: `${world.login}/${tenantId}`,
@@ -143,7 +128,7 @@ describe('refusals', () => {
     });
 
     it('401 once the delegated token has expired', async () => {
-        expect((await controlPost(world, '/control/clock', { advanceSeconds: 2 * 3600 })).status).toBe(200);
+        expect((await world.control('POST', '/control/clock', { advanceSeconds: 2 * 3600 })).status).toBe(200);
         const response = await userinfo(signedIn.accessToken);
         expect(response.status).toBe(401);
         expect((await response.json()).error.code).toBe('InvalidAuthenticationToken');

@@ -1,24 +1,19 @@
 import { ConfidentialClientApplication, ServerError } from '@azure/msal-node';
 
+import { Browser, pageErrorCode, redirectParams } from '../../../support/browser';
 import {
-    Browser,
     CONNECT_REDIRECT_URI,
-    controlGet,
-    controlPost,
-    decodeJwt,
-    expectGraphAppToken,
-    pageErrorCode,
-    redirectParams,
-    servicePrincipal,
-    startWorld,
     type Credentials,
-    type IdentityWorld,
-} from '../../../support/identity';
+    servicePrincipal,
+    startTestSimulator,
+    type TestSimulator,
+} from '../../../support/simulator';
+import { decodeJwt, expectGraphAppToken } from '../../../support/tokens';
 
-let world: IdentityWorld;
+let world: TestSimulator;
 
 beforeAll(async () => {
-    world = await startWorld();
+    world = await startTestSimulator();
 });
 afterAll(async () => {
     await world.stop();
@@ -39,18 +34,11 @@ function consentUrl(
 async function newTenant(
     name: string,
 ): Promise<{ id: string; displayName: string; admin: Credentials; user: Credentials }> {
-    return (await controlPost(world, '/control/tenants', { displayName: name, userCount: 4 })).body;
+    return (await world.control('POST', '/control/tenants', { displayName: name, userCount: 4 })).body;
 }
 
 function daemon(): ConfidentialClientApplication {
-    return new ConfidentialClientApplication({
-        auth: {
-            clientId: world.appClientId,
-            clientSecret: world.appSecret,
-            authority: `${world.login}/organizations`,
-            knownAuthorities: [world.loginHost],
-        },
-    });
+    return world.msalClient();
 }
 
 async function graphToken(tenantId: string) {
@@ -87,7 +75,7 @@ describe('admin consent (v2.0/adminconsent)', () => {
             'https://graph.microsoft.com/User.Read.All https://graph.microsoft.com/User.Read',
         );
 
-        const sp = servicePrincipal(await controlGet(world, '/control/state'), tenant.id, world.appClientId);
+        const sp = servicePrincipal(await world.controlGet('/control/state'), tenant.id, world.appClientId);
         expect(sp.enabled).toBe(true);
         expect(sp.grants.map((g: { role: string }) => g.role)).toEqual(['User.Read.All']);
         const token = await graphToken(tenant.id);
@@ -135,7 +123,7 @@ describe('admin consent (v2.0/adminconsent)', () => {
             'needs permission to access resources in your organization that only an admin can grant',
         );
         expect(
-            servicePrincipal(await controlGet(world, '/control/state'), tenant.id, world.appClientId),
+            servicePrincipal(await world.controlGet('/control/state'), tenant.id, world.appClientId),
         ).toBeUndefined();
     });
 
@@ -153,7 +141,7 @@ describe('admin consent (v2.0/adminconsent)', () => {
         expect(params.get('state')).toBe('connect-42');
         expect(params.has('tenant')).toBe(false);
         expect(
-            servicePrincipal(await controlGet(world, '/control/state'), tenant.id, world.appClientId),
+            servicePrincipal(await world.controlGet('/control/state'), tenant.id, world.appClientId),
         ).toBeUndefined();
     });
 
@@ -173,8 +161,8 @@ describe('admin consent (v2.0/adminconsent)', () => {
 
     it('accepting again re-enables a disabled service principal', async () => {
         const tenant = await newTenant('Re-enable Inc');
-        await controlPost(world, `/control/tenants/${tenant.id}/consent`);
-        await controlPost(world, `/control/tenants/${tenant.id}/service-principal/disable`);
+        await world.control('POST', `/control/tenants/${tenant.id}/consent`);
+        await world.control('POST', `/control/tenants/${tenant.id}/service-principal/disable`);
         await expect(graphToken(tenant.id)).rejects.toMatchObject({ errorNo: 7000112 });
         const browser = new Browser();
         const consentPage = await browser.signIn(await browser.get(consentUrl()), tenant.admin);
@@ -187,7 +175,7 @@ describe('admin consent (v2.0/adminconsent)', () => {
         const browser = new Browser();
         await browser.consent(await browser.signIn(await browser.get(consentUrl()), tenant.admin), 'accept');
         expectGraphAppToken(world, (await graphToken(tenant.id))?.accessToken, tenant.id, ['User.Read.All']);
-        await controlPost(world, `/control/tenants/${tenant.id}/consent/revoke`);
+        await world.control('POST', `/control/tenants/${tenant.id}/consent/revoke`);
         const error = await graphToken(tenant.id).then(
             () => undefined,
             (e: unknown) => e,

@@ -9,44 +9,27 @@ import {
 import jwt from 'jsonwebtoken';
 import { JwksClient } from 'jwks-rsa';
 
+import { Browser, type BrowserResponse, formsIn, pageErrorCode, redirectParams } from '../../../support/browser';
 import {
-    advanceClock,
-    Browser,
-    controlGet,
-    controlPatch,
-    controlPost,
-    decodeJwt,
-    formsIn,
-    lastRequestSeq,
-    pageErrorCode,
     CONNECT_REDIRECT_URI,
-    REDIRECT_URI,
-    redirectParams,
-    requestsSince,
-    servicePrincipal,
-    startWorld,
-    type BrowserResponse,
     type Credentials,
-    type IdentityWorld,
     type Json,
-} from '../../../support/identity';
+    REDIRECT_URI,
+    servicePrincipal,
+    startTestSimulator,
+    type TestSimulator,
+} from '../../../support/simulator';
+import { decodeJwt } from '../../../support/tokens';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-let world: IdentityWorld;
+let world: TestSimulator;
 let cca: ConfidentialClientApplication;
 const crypto = new CryptoProvider();
 
 beforeAll(async () => {
-    world = await startWorld();
-    cca = new ConfidentialClientApplication({
-        auth: {
-            clientId: world.appClientId,
-            clientSecret: world.appSecret,
-            authority: `${world.login}/organizations`,
-            knownAuthorities: [world.loginHost],
-        },
-    });
+    world = await startTestSimulator();
+    cca = world.msalClient();
 });
 afterAll(async () => {
     await world.stop();
@@ -105,7 +88,7 @@ async function redeem(
 }
 
 async function simNowSeconds(): Promise<number> {
-    return Math.floor((await controlGet(world, '/control/clock')).nowMs / 1000);
+    return Math.floor((await world.controlGet('/control/clock')).nowMs / 1000);
 }
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
@@ -118,7 +101,7 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
 }
 
 async function newTenant(name: string): Promise<{ id: string; admin: Credentials; user: Credentials }> {
-    return (await controlPost(world, '/control/tenants', { displayName: name, userCount: 4 })).body;
+    return (await world.control('POST', '/control/tenants', { displayName: name, userCount: 4 })).body;
 }
 
 describe('authorization code flow with PKCE and nonce (msal-node, unchanged)', () => {
@@ -227,14 +210,14 @@ describe('authorization code flow with PKCE and nonce (msal-node, unchanged)', (
         const { response, state } = await signIn(browser, world.publisherUser);
         const code = redirectParams(response.location).get('code')!;
         const wrongVerifier = (await crypto.generatePkceCodes()).verifier;
-        const since = await lastRequestSeq(world);
+        const since = await world.lastRequestSeq();
         const mismatch = await caught(redeem(code, wrongVerifier, { state }));
         expect(mismatch).toBeInstanceOf(ServerError);
         // msal-node leaves `status` unset on this path; the request log has the HTTP status.
         expect(mismatch).toMatchObject({ errorCode: 'invalid_grant', errorNo: 501481 });
         const reused = await caught(redeem(code, wrongVerifier, { state }));
         expect(reused).toMatchObject({ errorCode: 'invalid_grant', errorNo: 54005 });
-        const statuses = (await requestsSince(world, since, 'login')).map((r: Json) => r.status);
+        const statuses = (await world.requestsSince(since, 'login')).map((r: Json) => r.status);
         expect(statuses).toEqual([400, 400]);
     });
 
@@ -260,7 +243,7 @@ describe('authorization code flow with PKCE and nonce (msal-node, unchanged)', (
         const browser = new Browser();
         const { response, pkce, state } = await signIn(browser, world.publisherUser);
         const first = await redeem(redirectParams(response.location).get('code')!, pkce.verifier, { state });
-        const since = await lastRequestSeq(world);
+        const since = await world.lastRequestSeq();
         const refreshed = await cca.acquireTokenSilent({
             account: first.account!,
             scopes: ['User.Read'],
@@ -269,7 +252,7 @@ describe('authorization code flow with PKCE and nonce (msal-node, unchanged)', (
         expect(refreshed.fromCache).toBe(false);
         expect(refreshed.accessToken).not.toBe(first.accessToken);
         expect(decodeJwt(refreshed.accessToken).payload.oid).toBe(first.uniqueId);
-        const traffic = await requestsSince(world, since, 'login');
+        const traffic = await world.requestsSince(since, 'login');
         // MSAL refreshes against the authority the application was configured with.
         expect(traffic.map((r: Json) => `${r.method} ${r.path} ${r.status}`)).toEqual([
             'POST /organizations/oauth2/v2.0/token 200',
@@ -386,7 +369,7 @@ describe('code redemption bindings (raw token requests)', () => {
         const uri = 'http://localhost:3000/auth/callback';
         const { url: before } = await authorizeUrl({ redirectUri: uri });
         expect(pageErrorCode((await new Browser().get(before)).html)).toBe('AADSTS50011');
-        const added = await controlPost(world, `/control/identity/apps/${world.appClientId}/redirect-uris`, { uri });
+        const added = await world.control('POST', `/control/identity/apps/${world.appClientId}/redirect-uris`, { uri });
         expect(added.body.app.redirectUris).toContain(uri);
         const browser = new Browser();
         const { url } = await authorizeUrl({ redirectUri: uri });
@@ -464,7 +447,7 @@ describe('errors shown on the page, never redirected', () => {
     it('a disabled user: AADSTS50057', async () => {
         const tenant = await newTenant('Disabled Users Inc');
         const user = world.sim.directory.findSignInUser(tenant.user.username)!;
-        await controlPatch(world, `/control/tenants/${tenant.id}/users/${user.id}`, { accountEnabled: false });
+        await world.control('PATCH', `/control/tenants/${tenant.id}/users/${user.id}`, { accountEnabled: false });
         const browser = new Browser();
         const { url } = await authorizeUrl();
         expectErrorPage(await browser.signIn(await browser.get(url), tenant.user), 'AADSTS50057');
@@ -622,7 +605,7 @@ describe('user consent in a tenant that has not onboarded the app', () => {
         expect(params.get('error_description')).toMatch(/^AADSTS65004: User declined to consent to access the app\./);
         expect(params.get('state')).toBe(state);
         expect(
-            servicePrincipal(await controlGet(world, '/control/state'), tenant.id, world.appClientId),
+            servicePrincipal(await world.controlGet('/control/state'), tenant.id, world.appClientId),
         ).toBeUndefined();
     });
 
@@ -631,7 +614,7 @@ describe('user consent in a tenant that has not onboarded the app', () => {
         const browser = new Browser();
         const { response } = await signIn(browser, tenant.user);
         expect(redirectParams(response.location).has('code')).toBe(true);
-        const sp = servicePrincipal(await controlGet(world, '/control/state'), tenant.id, world.appClientId);
+        const sp = servicePrincipal(await world.controlGet('/control/state'), tenant.id, world.appClientId);
         expect(sp).toMatchObject({ enabled: true, grants: [] });
         const { url } = await authorizeUrl({ prompt: 'none' });
         expect(redirectParams((await browser.get(url)).location).has('code')).toBe(true);
@@ -655,7 +638,7 @@ describe('user consent in a tenant that has not onboarded the app', () => {
         const browser = new Browser();
         const { response, pkce, state } = await signIn(browser, tenant.user);
         const result = await redeem(redirectParams(response.location).get('code')!, pkce.verifier, { state });
-        await controlPost(world, `/control/tenants/${tenant.id}/consent/revoke`);
+        await world.control('POST', `/control/tenants/${tenant.id}/consent/revoke`);
         const error = await caught(
             cca.acquireTokenSilent({ account: result.account!, scopes: ['User.Read'], forceRefresh: true }),
         );
@@ -668,7 +651,7 @@ describe('code lifetime', () => {
     it('a code older than 10 minutes is refused with AADSTS70008', async () => {
         const browser = new Browser();
         const { response, pkce, state } = await signIn(browser, world.publisherUser);
-        await advanceClock(world, 601);
+        await world.advanceClock(601);
         const error = await caught(redeem(redirectParams(response.location).get('code')!, pkce.verifier, { state }));
         expect(error).toMatchObject({ errorCode: 'invalid_grant', errorNo: 70008 });
     });

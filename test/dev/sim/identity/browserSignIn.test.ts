@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { ConfidentialClientApplication, CryptoProvider } from '@azure/msal-node';
+import { CryptoProvider } from '@azure/msal-node';
 import { chromium, type Browser as Chromium } from 'playwright-core';
 
-import { controlPost, startWorld, type IdentityWorld } from '../../../support/identity';
+import { startTestSimulator, type TestSimulator } from '../../../support/simulator';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -20,14 +20,14 @@ if (!available && process.env.CI === 'true') {
 const suite = available ? describe : describe.skip;
 
 suite(`sign-in page in Chromium${available ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, () => {
-    let world: IdentityWorld;
+    let world: TestSimulator;
     let browser: Chromium;
     let app: Server;
     let redirectUri: string;
     const callbacks: URLSearchParams[] = [];
 
     beforeAll(async () => {
-        world = await startWorld();
+        world = await startTestSimulator();
         // A stand-in for the app's callback route, registered as a redirect URI of our app.
         app = createServer((req, res) => {
             const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -36,7 +36,7 @@ suite(`sign-in page in Chromium${available ? '' : ` (skipped: ${CHROMIUM} is not
         });
         await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
         redirectUri = `http://127.0.0.1:${(app.address() as AddressInfo).port}/callback`;
-        await controlPost(world, `/control/identity/apps/${world.appClientId}/redirect-uris`, { uri: redirectUri });
+        await world.control('POST', `/control/identity/apps/${world.appClientId}/redirect-uris`, { uri: redirectUri });
         browser = await chromium.launch({
             executablePath: CHROMIUM,
             headless: true,
@@ -58,14 +58,7 @@ suite(`sign-in page in Chromium${available ? '' : ` (skipped: ${CHROMIUM} is not
     });
 
     it('signs in by typing into the form; MSAL redeems the code; SSO then works with prompt=none', async () => {
-        const cca = new ConfidentialClientApplication({
-            auth: {
-                clientId: world.appClientId,
-                clientSecret: world.appSecret,
-                authority: `${world.login}/organizations`,
-                knownAuthorities: [world.loginHost],
-            },
-        });
+        const cca = world.msalClient();
         const crypto = new CryptoProvider();
         const pkce = await crypto.generatePkceCodes();
         const nonce = crypto.createNewGuid();
@@ -105,14 +98,7 @@ suite(`sign-in page in Chromium${available ? '' : ` (skipped: ${CHROMIUM} is not
     it('re-shows the sign-in form with the real message for a wrong password, without redirecting', async () => {
         const context = await browser.newContext({ ignoreHTTPSErrors: true });
         const page = await context.newPage();
-        const cca = new ConfidentialClientApplication({
-            auth: {
-                clientId: world.appClientId,
-                clientSecret: world.appSecret,
-                authority: `${world.login}/organizations`,
-                knownAuthorities: [world.loginHost],
-            },
-        });
+        const cca = world.msalClient();
         await page.goto(await cca.getAuthCodeUrl({ scopes: ['User.Read'], redirectUri }));
         await page.fill('#login', world.publisherUser.username);
         await page.fill('#passwd', 'not-the-password');

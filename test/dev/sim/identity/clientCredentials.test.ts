@@ -1,27 +1,15 @@
 import { ConfidentialClientApplication, ServerError } from '@azure/msal-node';
 
-import {
-    advanceClock,
-    controlGet,
-    controlPatch,
-    controlPost,
-    decodeJwt,
-    expectGraphAppToken,
-    lastRequestSeq,
-    requestsSince,
-    servicePrincipal,
-    startWorld,
-    type IdentityWorld,
-    type Json,
-} from '../../../support/identity';
+import { type Json, servicePrincipal, startTestSimulator, type TestSimulator } from '../../../support/simulator';
+import { decodeJwt, expectGraphAppToken } from '../../../support/tokens';
 
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-let world: IdentityWorld;
+let world: TestSimulator;
 
 beforeAll(async () => {
-    world = await startWorld();
+    world = await startTestSimulator();
 });
 afterAll(async () => {
     await world.stop();
@@ -29,14 +17,7 @@ afterAll(async () => {
 
 /** Our app as the daemon configures it: one instance, organizations authority, per-tenant requests. */
 function daemon(secret = world.appSecret): ConfidentialClientApplication {
-    return new ConfidentialClientApplication({
-        auth: {
-            clientId: world.appClientId,
-            clientSecret: secret,
-            authority: `${world.login}/organizations`,
-            knownAuthorities: [world.loginHost],
-        },
-    });
+    return world.msalClient({ clientSecret: secret });
 }
 
 async function graphToken(cca: ConfidentialClientApplication, tenantId: string, skipCache = false) {
@@ -94,13 +75,13 @@ function expectAadstsBody(body: Json, code: number, error: string, clientRequest
 describe('client credentials in the publisher tenant', () => {
     it('issues a v1-shaped Graph app-only token with the granted role, cached per tenant', async () => {
         const cca = daemon();
-        const since = await lastRequestSeq(world);
+        const since = await world.lastRequestSeq();
         const first = await graphToken(cca, world.publisherTenantId);
         expect(first.fromCache).toBe(false);
         const { header, payload } = decodeJwt(first.accessToken);
         expect(header).toMatchObject({ typ: 'JWT', alg: 'RS256' });
         expect(header.kid).toBe(header.x5t);
-        const state = await controlGet(world, '/control/state');
+        const state = await world.controlGet('/control/state');
         const sp = servicePrincipal(state, world.publisherTenantId, world.appClientId);
         expect(payload).toMatchObject({
             aud: 'https://graph.microsoft.com',
@@ -122,7 +103,7 @@ describe('client credentials in the publisher tenant', () => {
         const second = await graphToken(cca, world.publisherTenantId);
         expect(second.fromCache).toBe(true);
         expect(second.accessToken).toBe(first.accessToken);
-        const traffic = await requestsSince(world, since, 'login');
+        const traffic = await world.requestsSince(since, 'login');
         // One discovery document (of the first tenant asked for), one token request; the cached call made none.
         expect(traffic.map((r: Json) => `${r.method} ${r.path}`)).toEqual([
             `GET /${world.publisherTenantId}/v2.0/.well-known/openid-configuration`,
@@ -131,20 +112,10 @@ describe('client credentials in the publisher tenant', () => {
     });
 
     it('gives the operations client an API token with the app roles of our API', async () => {
-        const ops = world.sim.stackInfo.operationsClient;
-        const cca = new ConfidentialClientApplication({
-            auth: {
-                clientId: ops.clientId,
-                clientSecret: ops.clientSecret,
-                authority: `${world.login}/${ops.tenantId}`,
-                knownAuthorities: [world.loginHost],
-            },
-        });
-        const result = await cca.acquireTokenByClientCredential({ scopes: [ops.scope] });
-        const { payload } = decodeJwt(result?.accessToken ?? '');
+        const { payload } = decodeJwt(await world.operationsToken());
         expect(payload).toMatchObject({
             aud: `api://${world.appClientId}`,
-            appid: ops.clientId,
+            appid: world.sim.stackInfo.operationsClient.clientId,
             idtyp: 'app',
             ver: '1.0',
         });
@@ -178,18 +149,18 @@ describe('client credentials per customer tenant', () => {
 
     it('caches tokens per tenant: a second tenant is a new request, repeats of both are not', async () => {
         const [fabrikam, contoso] = world.customers;
-        await controlPost(world, `/control/tenants/${fabrikam!.id}/consent`);
-        await controlPost(world, `/control/tenants/${contoso!.id}/consent`);
+        await world.control('POST', `/control/tenants/${fabrikam!.id}/consent`);
+        await world.control('POST', `/control/tenants/${contoso!.id}/consent`);
         const cca = daemon();
         const a = await graphToken(cca, fabrikam!.id);
         const b = await graphToken(cca, contoso!.id);
         expect(decodeJwt(a.accessToken).payload.tid).toBe(fabrikam!.id);
         expect(decodeJwt(b.accessToken).payload.tid).toBe(contoso!.id);
         expect(decodeJwt(b.accessToken).payload.roles).toEqual(['User.Read.All']);
-        const since = await lastRequestSeq(world);
+        const since = await world.lastRequestSeq();
         expect((await graphToken(cca, fabrikam!.id)).fromCache).toBe(true);
         expect((await graphToken(cca, contoso!.id)).fromCache).toBe(true);
-        expect(await requestsSince(world, since, 'login')).toEqual([]);
+        expect(await world.requestsSince(since, 'login')).toEqual([]);
     });
 
     it('answers a wrong secret with 401 invalid_client AADSTS7000215', async () => {
@@ -270,7 +241,7 @@ describe('client credentials per customer tenant', () => {
 
 describe('tunables and faults', () => {
     it('token lifetime is configurable (expires_in and exp follow it)', async () => {
-        await controlPost(world, '/control/identity/settings', { tokenLifetimeSeconds: 600 });
+        await world.control('POST', '/control/identity/settings', { tokenLifetimeSeconds: 600 });
         try {
             const raw = await rawToken(world.publisherTenantId, {
                 client_id: world.appClientId,
@@ -282,14 +253,14 @@ describe('tunables and faults', () => {
             const { payload } = decodeJwt(raw.body.access_token);
             expect(payload.exp - payload.iat).toBe(600);
         } finally {
-            await controlPost(world, '/control/identity/settings', { tokenLifetimeSeconds: 3599 });
+            await world.control('POST', '/control/identity/settings', { tokenLifetimeSeconds: 3599 });
         }
-        const invalid = await controlPost(world, '/control/identity/settings', { tokenLifetimeSeconds: 5 });
+        const invalid = await world.control('POST', '/control/identity/settings', { tokenLifetimeSeconds: 5 });
         expect(invalid.status).toBe(400);
     });
 
     it('an injected 503 reaches MSAL as a ServerError with the JSON error body', async () => {
-        const fault = await controlPost(world, '/control/faults', {
+        const fault = await world.control('POST', '/control/faults', {
             service: 'login',
             path: `/${world.publisherTenantId}/oauth2/v2.0/token`,
             status: 503,
@@ -309,35 +280,35 @@ describe('state changes seen at the token endpoint', () => {
     let tenant: { id: string; displayName: string };
 
     beforeEach(async () => {
-        const created = await controlPost(world, '/control/tenants', { displayName: 'Woodgrove', userCount: 5 });
+        const created = await world.control('POST', '/control/tenants', { displayName: 'Woodgrove', userCount: 5 });
         tenant = created.body;
-        await controlPost(world, `/control/tenants/${tenant.id}/consent`);
+        await world.control('POST', `/control/tenants/${tenant.id}/consent`);
     });
 
     it('disabling the service principal gives AADSTS7000112; enabling it again restores tokens', async () => {
-        await controlPost(world, `/control/tenants/${tenant.id}/service-principal/disable`);
+        await world.control('POST', `/control/tenants/${tenant.id}/service-principal/disable`);
         const error = await serverError(graphToken(daemon(), tenant.id, true));
         expect(error.errorCode).toBe('unauthorized_client');
         expect(error.errorNo).toBe(7000112);
         expect(error.errorMessage).toContain(`Application '${world.appClientId}'(Tenant Sync) is disabled.`);
-        await controlPost(world, `/control/tenants/${tenant.id}/service-principal/enable`);
+        await world.control('POST', `/control/tenants/${tenant.id}/service-principal/enable`);
         expectGraphAppToken(world, (await graphToken(daemon(), tenant.id, true)).accessToken, tenant.id, [
             'User.Read.All',
         ]);
     });
 
     it('disabling the app registration refuses every tenant with AADSTS7000112', async () => {
-        await controlPost(world, `/control/identity/apps/${world.appClientId}/disable`);
+        await world.control('POST', `/control/identity/apps/${world.appClientId}/disable`);
         try {
             const error = await serverError(graphToken(daemon(), tenant.id, true));
             expect(error.errorNo).toBe(7000112);
         } finally {
-            await controlPost(world, `/control/identity/apps/${world.appClientId}/enable`);
+            await world.control('POST', `/control/identity/apps/${world.appClientId}/enable`);
         }
     });
 
     it('a decommissioned tenant answers AADSTS5000224', async () => {
-        await controlPatch(world, `/control/tenants/${tenant.id}`, { status: 'decommissioned' });
+        await world.control('PATCH', `/control/tenants/${tenant.id}`, { status: 'decommissioned' });
         const error = await serverError(graphToken(daemon(), tenant.id, true));
         expect(error.errorNo).toBe(5000224);
         expect(error.errorMessage).toContain('We are sorry, this resource is not available.');
@@ -346,7 +317,7 @@ describe('state changes seen at the token endpoint', () => {
     it('revoking consent removes the service principal: AADSTS700016 on the next request', async () => {
         const cca = daemon();
         await graphToken(cca, tenant.id);
-        const revoked = await controlPost(world, `/control/tenants/${tenant.id}/consent/revoke`);
+        const revoked = await world.control('POST', `/control/tenants/${tenant.id}/consent/revoke`);
         expect(revoked.body).toMatchObject({ revoked: true, rolesOnly: false });
         // The cached token is still handed out until it expires, as with the real service.
         expect((await graphToken(cca, tenant.id)).fromCache).toBe(true);
@@ -355,36 +326,38 @@ describe('state changes seen at the token endpoint', () => {
     });
 
     it('revoking only the role grants keeps tokens coming, without a roles claim', async () => {
-        await controlPost(world, `/control/tenants/${tenant.id}/consent/revoke`, { rolesOnly: true });
+        await world.control('POST', `/control/tenants/${tenant.id}/consent/revoke`, { rolesOnly: true });
         const { payload } = decodeJwt((await graphToken(daemon(), tenant.id, true)).accessToken);
         expect(payload.tid).toBe(tenant.id);
         expect(payload).not.toHaveProperty('roles');
     });
 
     it('consent propagation delay: roles appear in tokens only after the delay', async () => {
-        await controlPost(world, `/control/tenants/${tenant.id}/consent/revoke`);
-        const settings = await controlPost(world, '/control/identity/settings', { consentPropagationDelayMs: 120_000 });
+        await world.control('POST', `/control/tenants/${tenant.id}/consent/revoke`);
+        const settings = await world.control('POST', '/control/identity/settings', {
+            consentPropagationDelayMs: 120_000,
+        });
         expect(settings.body.settings.consentPropagationDelayMs).toBe(120_000);
         try {
-            await controlPost(world, `/control/tenants/${tenant.id}/consent`);
+            await world.control('POST', `/control/tenants/${tenant.id}/consent`);
             const early = decodeJwt((await graphToken(daemon(), tenant.id, true)).accessToken).payload;
             expect(early).not.toHaveProperty('roles');
-            await advanceClock(world, 121);
+            await world.advanceClock(121);
             const later = decodeJwt((await graphToken(daemon(), tenant.id, true)).accessToken).payload;
             expect(later.roles).toEqual(['User.Read.All']);
         } finally {
-            await controlPost(world, '/control/identity/settings', { consentPropagationDelayMs: 0 });
+            await world.control('POST', '/control/identity/settings', { consentPropagationDelayMs: 0 });
         }
     });
 
     it('an expired client secret answers 401 AADSTS7000222; a rotated one works and is in Key Vault', async () => {
-        const expired = await controlPost(world, `/control/identity/apps/${world.appClientId}/secrets/expire`);
+        const expired = await world.control('POST', `/control/identity/apps/${world.appClientId}/secrets/expire`);
         expect(expired.status).toBe(200);
         const error = await serverError(graphToken(daemon(), tenant.id, true));
         expect(error.errorCode).toBe('invalid_client');
         expect(error.errorNo).toBe(7000222);
         expect(error.status).toBe(401);
-        const rotated = await controlPost(world, `/control/identity/apps/${world.appClientId}/secrets/rotate`);
+        const rotated = await world.control('POST', `/control/identity/apps/${world.appClientId}/secrets/rotate`);
         const fresh: string = rotated.body.secret.value;
         expect(fresh).not.toBe(world.appSecret);
         expectGraphAppToken(world, (await graphToken(daemon(fresh), tenant.id, true)).accessToken, tenant.id, [

@@ -1,12 +1,12 @@
 import { X509Certificate, createPublicKey } from 'node:crypto';
 
 import { MSA_TENANT_ID } from '../../../../dev/sim/core/contracts';
-import { startWorld, type IdentityWorld, type Json } from '../../../support/identity';
+import { type Json, startTestSimulator, type TestSimulator } from '../../../support/simulator';
 
-let world: IdentityWorld;
+let world: TestSimulator;
 
 beforeAll(async () => {
-    world = await startWorld();
+    world = await startTestSimulator();
 });
 afterAll(async () => {
     await world.stop();
@@ -81,18 +81,10 @@ describe('openid-configuration', () => {
     );
 
     it('treats a deleted tenant as unknown', async () => {
-        const created = await fetch(`${world.control}/control/tenants`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ displayName: 'Short Lived', userCount: 3 }),
-        });
-        const { id } = (await created.json()) as { id: string };
+        const created = await world.control('POST', '/control/tenants', { displayName: 'Short Lived', userCount: 3 });
+        const { id } = created.body as { id: string };
         expect((await getJson(`${world.login}/${id}/v2.0/.well-known/openid-configuration`)).status).toBe(200);
-        await fetch(`${world.control}/control/tenants/${id}`, {
-            method: 'PATCH',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ status: 'deleted' }),
-        });
+        await world.control('PATCH', `/control/tenants/${id}`, { status: 'deleted' });
         const after = await getJson(`${world.login}/${id}/v2.0/.well-known/openid-configuration`);
         expect(after.status).toBe(400);
         expect(after.body.error_codes).toEqual([90002]);

@@ -1,51 +1,24 @@
-import { ConfidentialClientApplication } from '@azure/msal-node';
 import jwt from 'jsonwebtoken';
 import { JwksClient, SigningKeyNotFoundError } from 'jwks-rsa';
 
 import { GRAPH_RESOURCE } from '../../../../dev/sim/core/contracts';
-import {
-    advanceClock,
-    controlGet,
-    controlPost,
-    decodeJwt,
-    startWorld,
-    type IdentityWorld,
-    type Json,
-} from '../../../support/identity';
+import { type Json, startTestSimulator, type TestSimulator } from '../../../support/simulator';
+import { decodeJwt } from '../../../support/tokens';
 
-let world: IdentityWorld;
+let world: TestSimulator;
 
 beforeAll(async () => {
-    world = await startWorld();
+    world = await startTestSimulator();
 });
 afterAll(async () => {
     await world.stop();
 });
 
-/** A fresh token each time (skipCache), so each one is signed by the key current at that moment. */
-async function apiToken(): Promise<string> {
-    const ops = world.sim.stackInfo.operationsClient;
-    const cca = new ConfidentialClientApplication({
-        auth: {
-            clientId: ops.clientId,
-            clientSecret: ops.clientSecret,
-            authority: `${world.login}/${ops.tenantId}`,
-            knownAuthorities: [world.loginHost],
-        },
-    });
-    const result = await cca.acquireTokenByClientCredential({ scopes: [ops.scope], skipCache: true });
-    return result?.accessToken ?? '';
-}
+/** A fresh token each time, so each one is signed by the key current at that moment. */
+const apiToken = () => world.operationsToken();
 
 async function graphToken(): Promise<string> {
-    const cca = new ConfidentialClientApplication({
-        auth: {
-            clientId: world.appClientId,
-            clientSecret: world.appSecret,
-            authority: `${world.login}/${world.publisherTenantId}`,
-            knownAuthorities: [world.loginHost],
-        },
-    });
+    const cca = world.msalClient({ tenant: world.publisherTenantId });
     const result = await cca.acquireTokenByClientCredential({
         scopes: ['https://graph.microsoft.com/.default'],
         skipCache: true,
@@ -54,7 +27,7 @@ async function graphToken(): Promise<string> {
 }
 
 async function simNowSeconds(): Promise<number> {
-    return Math.floor((await controlGet(world, '/control/clock')).nowMs / 1000);
+    return Math.floor((await world.controlGet('/control/clock')).nowMs / 1000);
 }
 
 /** What an API would do: JWKS lookup by kid (no cache, to see rollover at once), then verify. */
@@ -102,12 +75,12 @@ describe('API tokens verified with jwks-rsa + jsonwebtoken', () => {
 
 describe('signing key rollover', () => {
     it('keeps tokens of the previous key valid after one roll and rejects them once the key is dropped', async () => {
-        const before = (await controlGet(world, '/control/state')).signingKeys;
+        const before = (await world.controlGet('/control/state')).signingKeys;
         const oldToken = await apiToken();
         const oldGraphToken = await graphToken();
         expect(decodeJwt(oldToken).header.kid).toBe(before.current);
 
-        const firstRoll = await controlPost(world, '/control/identity/keys/roll');
+        const firstRoll = await world.control('POST', '/control/identity/keys/roll');
         expect(firstRoll.status).toBe(200);
         expect(firstRoll.body).toEqual({
             current: expect.any(String),
@@ -121,7 +94,7 @@ describe('signing key rollover', () => {
         await expect(verifyApiToken(newToken)).resolves.toMatchObject({ aud: `api://${world.appClientId}` });
         expect(world.sim.identity.tokens.verify(`Bearer ${oldGraphToken}`, GRAPH_RESOURCE).ok).toBe(true);
 
-        const secondRoll = await controlPost(world, '/control/identity/keys/roll');
+        const secondRoll = await world.control('POST', '/control/identity/keys/roll');
         expect(secondRoll.body.dropped).toBe(before.current);
         const keys = await (await fetch(`${world.login}/common/discovery/v2.0/keys`)).json();
         expect(keys.keys.map((k: Json) => k.kid)).toEqual([secondRoll.body.current, firstRoll.body.current]);
@@ -166,7 +139,7 @@ describe('TokenVerifier (what the simulated Graph and Key Vault use)', () => {
     it('judges lifetime by the simulator clock', async () => {
         const token = await graphToken();
         expect(verify(`Bearer ${token}`).ok).toBe(true);
-        await advanceClock(world, 3600);
+        await world.advanceClock(3600);
         expect(verify(`Bearer ${token}`)).toMatchObject({ ok: false, reason: 'expired' });
     });
 });

@@ -1,18 +1,10 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 
-import {
-    controlGet,
-    decodeJwt,
-    lastRequestSeq,
-    requestsSince,
-    servicePrincipal,
-    startWorld,
-    type IdentityWorld,
-    type Json,
-} from '../../../support/identity';
+import { type Json, servicePrincipal, startTestSimulator, type TestSimulator } from '../../../support/simulator';
+import { decodeJwt } from '../../../support/tokens';
 
-let world: IdentityWorld;
+let world: TestSimulator;
 const saved: Record<string, string | undefined> = {};
 const VARIABLES = ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_SECRET'];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -35,7 +27,7 @@ function forgetClientId(): void {
 }
 
 beforeAll(async () => {
-    world = await startWorld();
+    world = await startTestSimulator();
     // As in Azure Functions: the platform sets these two; each test decides about AZURE_CLIENT_ID.
     for (const name of VARIABLES) saved[name] = process.env[name];
     for (const name of VARIABLES) delete process.env[name];
@@ -54,24 +46,24 @@ interface UserAssignedIdentity {
 }
 
 async function miState(): Promise<UserAssignedIdentity> {
-    const state = await controlGet(world, '/control/state');
+    const state = await world.controlGet('/control/state');
     const app = (state.apps as Json[]).find((a) => a.kind === 'managedIdentity');
     const sp = servicePrincipal(state, world.publisherTenantId, app.clientId);
     return { clientId: app.clientId, objectId: sp.objectId, resourceId: app.resourceId };
 }
 
 function secretClient(credential: ConstructorParameters<typeof SecretClient>[1]): SecretClient {
-    return new SecretClient(world.vault, credential, { disableChallengeResourceVerification: true });
+    return new SecretClient(world.origins.vault, credential, { disableChallengeResourceVerification: true });
 }
 
 /** The query of every managed identity endpoint request answered after `since`. */
 async function msiQueries(since: number): Promise<URLSearchParams[]> {
-    return (await requestsSince(world, since, 'msi')).map((r: Json) => new URLSearchParams(r.query));
+    return (await world.requestsSince(since, 'msi')).map((r: Json) => new URLSearchParams(r.query));
 }
 
 describe('the function app identity is user-assigned, as infra/modules deploys it', () => {
     it('one user-assigned identity with a client id, object id and userAssignedIdentities resource id', async () => {
-        const state = await controlGet(world, '/control/state');
+        const state = await world.controlGet('/control/state');
         const identities = (state.apps as Json[]).filter((a) => a.kind === 'managedIdentity');
         expect(identities).toHaveLength(1);
         const mi = await miState();
@@ -93,7 +85,7 @@ describe('managed identity endpoint (App Service 2019-08-01) through @azure/iden
 
     it('ManagedIdentityCredential({ clientId }) gets a Key Vault token for the user-assigned identity', async () => {
         const mi = await miState();
-        const since = await lastRequestSeq(world);
+        const since = await world.lastRequestSeq();
         const token = await new ManagedIdentityCredential({ clientId: mi.clientId }).getToken(
             'https://vault.azure.net/.default',
         );
@@ -143,7 +135,7 @@ describe('managed identity endpoint (App Service 2019-08-01) through @azure/iden
 
     it('names the identity by resource id (mi_res_id) or object id (object_id) too', async () => {
         const mi = await miState();
-        const since = await lastRequestSeq(world);
+        const since = await world.lastRequestSeq();
         const byResourceId = new ManagedIdentityCredential({ resourceId: mi.resourceId });
         expect(
             decodeJwt((await byResourceId.getToken('https://storage.azure.com/.default')).token).payload,

@@ -1,21 +1,13 @@
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
-import { ConfidentialClientApplication } from '@azure/msal-node';
 import { RestError } from '@azure/core-rest-pipeline';
 
-import {
-    controlPost,
-    lastRequestSeq,
-    requestsSince,
-    startWorld,
-    type IdentityWorld,
-    type Json,
-} from '../../../support/identity';
+import { type Json, startTestSimulator, type TestSimulator } from '../../../support/simulator';
 
-let world: IdentityWorld;
+let world: TestSimulator;
 
 beforeAll(async () => {
-    world = await startWorld();
+    world = await startTestSimulator();
 });
 afterAll(async () => {
     await world.stop();
@@ -27,7 +19,7 @@ function appSecretClient(clientId = world.appClientId, secret = world.appSecret)
         authorityHost: world.login,
         disableInstanceDiscovery: true,
     });
-    return new SecretClient(world.vault, credential, { disableChallengeResourceVerification: true });
+    return new SecretClient(world.origins.vault, credential, { disableChallengeResourceVerification: true });
 }
 
 async function restError(promise: Promise<unknown>): Promise<RestError> {
@@ -42,40 +34,35 @@ async function restError(promise: Promise<unknown>): Promise<RestError> {
 
 async function rawGet(path: string, token?: string) {
     const response = await fetch(
-        `${world.vault}${path}`,
+        `${world.origins.vault}${path}`,
         token ? { headers: { authorization: `Bearer ${token}` } } : {},
     );
     return { status: response.status, headers: response.headers, body: await response.json() };
 }
 
 async function tokenFor(tenantId: string, scope: string, clientId = world.appClientId, secret = world.appSecret) {
-    const cca = new ConfidentialClientApplication({
-        auth: {
-            clientId,
-            clientSecret: secret,
-            authority: `${world.login}/${tenantId}`,
-            knownAuthorities: [world.loginHost],
-        },
-    });
+    const cca = world.msalClient({ clientId, clientSecret: secret, tenant: tenantId });
     return (await cca.acquireTokenByClientCredential({ scopes: [scope], skipCache: true }))?.accessToken ?? '';
 }
 
 describe('Key Vault secrets through the SDK', () => {
     it('gets the client secret through the 401 challenge, then reuses the token', async () => {
         const client = appSecretClient();
-        const since = await lastRequestSeq(world);
+        const since = await world.lastRequestSeq();
         const secret = await client.getSecret('graph-client-secret');
         expect(secret.value).toBe(world.appSecret);
         expect(secret.name).toBe('graph-client-secret');
-        expect(secret.properties.vaultUrl).toBe(world.vault);
+        expect(secret.properties.vaultUrl).toBe(world.origins.vault);
         expect(secret.properties.version).toMatch(/^[0-9a-f]{32}$/);
-        expect(secret.properties.id).toBe(`${world.vault}/secrets/graph-client-secret/${secret.properties.version}`);
+        expect(secret.properties.id).toBe(
+            `${world.origins.vault}/secrets/graph-client-secret/${secret.properties.version}`,
+        );
         expect(secret.properties.enabled).toBe(true);
         // The deployed vault has purge protection and 90 days of soft delete (infra/modules/keyvault.bicep).
         expect(secret.properties.recoveryLevel).toBe('Recoverable');
         expect(secret.properties.recoverableDays).toBe(90);
         await client.getSecret('session-signing-key');
-        const traffic = (await requestsSince(world, since)).map(
+        const traffic = (await world.requestsSince(since)).map(
             (r: Json) => `${r.service} ${r.method} ${r.path} ${r.status}`,
         );
         expect(traffic).toEqual([
@@ -145,7 +132,7 @@ describe('Key Vault secrets through the SDK', () => {
     it('a disabled secret is refused: 403 "Operation get is not allowed on a disabled secret."', async () => {
         const client = appSecretClient();
         await client.setSecret('switched-off', 'v');
-        await controlPost(world, '/control/identity/vault/secrets/switched-off', { enabled: false });
+        await world.control('POST', '/control/identity/vault/secrets/switched-off', { enabled: false });
         const error = await restError(client.getSecret('switched-off'));
         expect(error.statusCode).toBe(403);
         expect(error.code).toBe('Forbidden');
@@ -206,7 +193,7 @@ describe('Key Vault wire format', () => {
 
     it('answers a token from another tenant with 401 AKV10032 (invalid issuer)', async () => {
         const fabrikam = world.customers[0]!;
-        await controlPost(world, `/control/tenants/${fabrikam.id}/consent`);
+        await world.control('POST', `/control/tenants/${fabrikam.id}/consent`);
         const foreign = await tokenFor(fabrikam.id, 'https://vault.azure.net/.default');
         const response = await rawGet('/secrets/graph-client-secret?api-version=7.5', foreign);
         expect(response.status).toBe(401);
