@@ -1,47 +1,8 @@
-import { SimClock } from '../../../../dev/sim/core/clock';
 import { MSA_TENANT_ID } from '../../../../dev/sim/core/contracts';
-import { IdFactory } from '../../../../dev/sim/core/ids';
-import {
-    DEFAULT_WORLD,
-    Directory,
-    DirectoryConflictError,
-    type NewUser,
-    seedWorld,
-    sizeForUserCount,
-    UserNotFoundError,
-} from '../../../../dev/sim/directory';
+import { DirectoryConflictError, sizeForUserCount, UserNotFoundError } from '../../../../dev/sim/directory';
+import { fabrikamDirectory, newUser } from '../../../support/users';
 
-function world(seed = 'unit') {
-    const ids = new IdFactory(seed);
-    const clock = new SimClock();
-    const directory = new Directory(ids, clock, seed);
-    const seeded = seedWorld(directory, ids, {
-        ...DEFAULT_WORLD,
-        customers: [{ displayName: 'Fabrikam', userCount: 25, customDomain: 'fabrikam.com', region: 'EU' }],
-    });
-    return { ids, clock, directory, seeded, fabrikam: seeded.customers[0]! };
-}
-
-const newUser = (overrides: Partial<NewUser> = {}): NewUser => ({
-    displayName: 'Ada Lovelace',
-    givenName: 'Ada',
-    surname: 'Lovelace',
-    userPrincipalName: 'ada@fabrikam.com',
-    mail: 'ada@fabrikam.com',
-    jobTitle: null,
-    department: null,
-    officeLocation: null,
-    mobilePhone: null,
-    businessPhones: [],
-    preferredLanguage: 'en-GB',
-    accountEnabled: true,
-    userType: 'Member',
-    employeeId: null,
-    otherMails: [],
-    password: 'Passw0rd!x',
-    isAdmin: false,
-    ...overrides,
-});
+const world = (seed = 'unit') => fabrikamDirectory(seed, 25);
 
 describe('generated tenants', () => {
     it('are deterministic from the seed', () => {

@@ -1,39 +1,11 @@
-import { SimClock } from '../../../../dev/sim/core/clock';
 import type { AccessTokenClaims } from '../../../../dev/sim/core/contracts';
-import { IdFactory } from '../../../../dev/sim/core/ids';
-import { DEFAULT_WORLD, Directory, type NewUser, seedWorld } from '../../../../dev/sim/directory';
 import { GraphError } from '../../../../dev/sim/graph/responses';
 import { userInfo } from '../../../../dev/sim/graph/userinfo';
+import { fabrikamDirectory, newUser } from '../../../support/users';
 
-function world() {
-    const ids = new IdFactory('userinfo');
-    const directory = new Directory(ids, new SimClock(), 'userinfo');
-    const seeded = seedWorld(directory, ids, {
-        ...DEFAULT_WORLD,
-        customers: [{ displayName: 'Fabrikam', userCount: 5, customDomain: 'fabrikam.com', region: 'EU' }],
-    });
-    return { directory, fabrikam: seeded.customers[0]! };
-}
+const world = () => fabrikamDirectory('userinfo', 5);
 
-const ada: NewUser = {
-    displayName: 'Ada Lovelace',
-    givenName: 'Ada',
-    surname: 'Lovelace',
-    userPrincipalName: 'ada@fabrikam.com',
-    mail: 'ada.lovelace@fabrikam.com',
-    jobTitle: null,
-    department: null,
-    officeLocation: null,
-    mobilePhone: null,
-    businessPhones: [],
-    preferredLanguage: 'en-GB',
-    accountEnabled: true,
-    userType: 'Member',
-    employeeId: null,
-    otherMails: [],
-    password: 'Passw0rd!x',
-    isAdmin: false,
-};
+const ada = newUser({ mail: 'ada.lovelace@fabrikam.com' });
 
 function delegated(tid: string, oid: string, scp: string): AccessTokenClaims {
     return {
