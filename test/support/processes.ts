@@ -36,12 +36,9 @@ export class TestProcess {
                     const match = pattern.exec(line);
                     if (match) return match;
                 }
-                if (this.child.exitInfo !== undefined) {
-                    throw new Error(`${this.child.name} exited: ${JSON.stringify(this.child.exitInfo)}`);
-                }
                 return undefined;
             },
-            { timeoutMs },
+            { timeoutMs, whileRunning: this.child },
         );
     }
 
