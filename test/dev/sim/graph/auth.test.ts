@@ -2,7 +2,7 @@
  * Graph's token and permission checks, with tokens from MSAL (client credentials) against the
  * simulator's identity platform.
  */
-import { type Json, startTestSimulator, type TestSimulator } from '../../../support/simulator';
+import { startTestSimulator, type TestSimulator } from '../../../support/simulator';
 
 let t: TestSimulator;
 let fabrikam: string;
@@ -15,8 +15,16 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-function envelope(response: Response, code: string, message: string, clientRequestId: string): Json {
-    return {
+/** Graph's error answer: `status`, and the JSON envelope with `code`, `message` and the request ids echoed. */
+async function expectGraphError(
+    response: Response,
+    status: number,
+    code: string,
+    message: string,
+    clientRequestId: string,
+): Promise<void> {
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual({
         error: {
             code,
             message,
@@ -26,7 +34,7 @@ function envelope(response: Response, code: string, message: string, clientReque
                 'client-request-id': clientRequestId,
             },
         },
-    };
+    });
 }
 
 const challenge = () =>
@@ -35,11 +43,8 @@ const challenge = () =>
 describe('401 InvalidAuthenticationToken', () => {
     it('for a missing token, with the WWW-Authenticate challenge', async () => {
         const response = await t.graph('/v1.0/users', { headers: { 'client-request-id': 'c-1' } });
-        expect(response.status).toBe(401);
+        await expectGraphError(response, 401, 'InvalidAuthenticationToken', 'Access token is empty.', 'c-1');
         expect(response.headers.get('www-authenticate')).toBe(challenge());
-        expect(await response.json()).toEqual(
-            envelope(response, 'InvalidAuthenticationToken', 'Access token is empty.', 'c-1'),
-        );
     });
 
     it('for a token that is not a JWT', async () => {
@@ -47,14 +52,12 @@ describe('401 InvalidAuthenticationToken', () => {
             token: 'not-a-jwt',
             headers: { 'client-request-id': 'c-2' },
         });
-        expect(response.status).toBe(401);
-        expect(await response.json()).toEqual(
-            envelope(
-                response,
-                'InvalidAuthenticationToken',
-                'CompactToken parsing failed with error code: 80049217',
-                'c-2',
-            ),
+        await expectGraphError(
+            response,
+            401,
+            'InvalidAuthenticationToken',
+            'CompactToken parsing failed with error code: 80049217',
+            'c-2',
         );
     });
 
@@ -64,11 +67,8 @@ describe('401 InvalidAuthenticationToken', () => {
         const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'));
         const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, tid: contoso })).toString('base64url')}.${token.split('.')[2]}`;
         const response = await t.graph('/v1.0/users', { token: forged, headers: { 'client-request-id': 'c-3' } });
-        expect(response.status).toBe(401);
+        await expectGraphError(response, 401, 'InvalidAuthenticationToken', 'Access token validation failure.', 'c-3');
         expect(response.headers.get('www-authenticate')).toBe(challenge());
-        expect(await response.json()).toEqual(
-            envelope(response, 'InvalidAuthenticationToken', 'Access token validation failure.', 'c-3'),
-        );
     });
 
     it('for a token issued for another audience (our own API)', async () => {
@@ -76,14 +76,12 @@ describe('401 InvalidAuthenticationToken', () => {
             token: await t.operationsToken(),
             headers: { 'client-request-id': 'c-4' },
         });
-        expect(response.status).toBe(401);
-        expect(await response.json()).toEqual(
-            envelope(
-                response,
-                'InvalidAuthenticationToken',
-                'Access token validation failure. Invalid audience.',
-                'c-4',
-            ),
+        await expectGraphError(
+            response,
+            401,
+            'InvalidAuthenticationToken',
+            'Access token validation failure. Invalid audience.',
+            'c-4',
         );
     });
 
@@ -92,14 +90,12 @@ describe('401 InvalidAuthenticationToken', () => {
         expect((await t.control('PATCH', `/control/tenants/${contoso}`, { status: 'deleted' })).status).toBe(200);
         try {
             const response = await t.graph('/v1.0/users', { token, headers: { 'client-request-id': 'c-5' } });
-            expect(response.status).toBe(401);
-            expect(await response.json()).toEqual(
-                envelope(
-                    response,
-                    'Authorization_IdentityNotFound',
-                    'The identity of the calling application could not be established.',
-                    'c-5',
-                ),
+            await expectGraphError(
+                response,
+                401,
+                'Authorization_IdentityNotFound',
+                'The identity of the calling application could not be established.',
+                'c-5',
             );
         } finally {
             await t.control('PATCH', `/control/tenants/${contoso}`, { status: 'active' });
@@ -117,14 +113,12 @@ describe('403 Authorization_RequestDenied', () => {
         const token = await t.graphToken(contoso, { skipCache: true });
         for (const path of ['/v1.0/users', '/v1.0/users/delta', '/v1.0/organization']) {
             const response = await t.graph(path, { token, headers: { 'client-request-id': 'c-403' } });
-            expect(response.status).toBe(403);
-            expect(await response.json()).toEqual(
-                envelope(
-                    response,
-                    'Authorization_RequestDenied',
-                    'Insufficient privileges to complete the operation.',
-                    'c-403',
-                ),
+            await expectGraphError(
+                response,
+                403,
+                'Authorization_RequestDenied',
+                'Insufficient privileges to complete the operation.',
+                'c-403',
             );
         }
         await t.consent(contoso, ['Group.Read.All']);
