@@ -121,13 +121,13 @@ describe('POST /control/faults', () => {
             status: 503,
             count: 1,
         });
-        const seq = (await t.control('GET', '/control/requests')).body.lastSeq;
+        const seq = await t.lastRequestSeq();
         const request = { scopes: [GRAPH_SCOPE], skipCache: true };
         await expect(cca.acquireTokenByClientCredential(request)).rejects.toMatchObject({ name: 'ServerError' });
         await expect(cca.acquireTokenByClientCredential(request)).rejects.toMatchObject({ name: 'ServerError' });
-        const tokenRequests = (
-            await t.control('GET', `/control/requests?since=${seq}&service=login`)
-        ).body.requests.filter((e: Json) => e.path.endsWith('/oauth2/v2.0/token'));
+        const tokenRequests = (await t.requestsSince(seq, 'login')).filter((e: Json) =>
+            e.path.endsWith('/oauth2/v2.0/token'),
+        );
         // The second attempt never left MSAL (its throttling cache), so the simulator saw one request.
         expect(tokenRequests.map((e: Json) => [e.status, e.faulted])).toEqual([[503, true]]);
     });

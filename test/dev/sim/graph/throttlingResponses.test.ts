@@ -3,7 +3,7 @@
  * Retry-After once spent (derived from the 10 s window of charged units), every request refused
  * until Retry-After elapsed (early retries flagged), recovery after it (simulator clock).
  */
-import { type Json, startTestSimulator, type TestSimulator } from '../../../support/simulator';
+import { startTestSimulator, type TestSimulator } from '../../../support/simulator';
 import { freezeDate, unfreezeDate } from '../../../support/frozenDate';
 
 let t: TestSimulator;
@@ -29,10 +29,6 @@ async function spend(path: string, bearer = token, limit = 30): Promise<Response
         await response.arrayBuffer();
     }
     throw new Error(`no 429 after ${limit} requests`);
-}
-
-async function requestsSince(seq: number): Promise<Json[]> {
-    return (await t.control('GET', `/control/requests?since=${seq}&service=graph`)).body.requests;
 }
 
 async function waitOut(response: Response): Promise<void> {
@@ -74,7 +70,7 @@ describe('resource units', () => {
 
 describe('429 TooManyRequests', () => {
     it('answers with Retry-After and the throttle headers once the budget is spent, then recovers', async () => {
-        const seq = (await t.control('GET', '/control/requests')).body.lastSeq;
+        const seq = await t.lastRequestSeq();
         const throttled = await spend('/v1.0/users');
         const retryAfter = Number(throttled.headers.get('retry-after'));
         expect(Number.isInteger(retryAfter) && retryAfter >= 1).toBe(true);
@@ -93,21 +89,21 @@ describe('429 TooManyRequests', () => {
                 },
             },
         });
-        const log = await requestsSince(seq);
+        const log = await t.requestsSince(seq, 'graph');
         expect(log.some((e) => e.status === 200 && e.tenant === fabrikam)).toBe(true);
         expect(log.at(-1)).toMatchObject({ status: 429, earlyRetry: false, tenant: fabrikam });
 
         await waitOut(throttled);
         const recovered = await t.graph('/v1.0/users', { token });
         expect(recovered.status).toBe(200);
-        expect((await requestsSince(seq)).at(-1)).toMatchObject({ status: 200, earlyRetry: false });
+        expect((await t.requestsSince(seq, 'graph')).at(-1)).toMatchObject({ status: 200, earlyRetry: false });
     });
 
     it('refuses every request until Retry-After elapsed, flagged as early retries, then serves again', async () => {
         const throttled = await spend('/v1.0/users');
         // Five 2 RU lists at one instant: they leave the 10 s window together, 10 s from now.
         expect(throttled.headers.get('retry-after')).toBe('10');
-        const seq = (await t.control('GET', '/control/requests')).body.lastSeq;
+        const seq = await t.lastRequestSeq();
         await t.control('POST', '/control/clock', { advanceSeconds: 4 });
         // Even the cheapest request is refused, with the time that remains.
         const early = await t.graph('/v1.0/users?$top=1&$select=id', { token });
@@ -122,7 +118,7 @@ describe('429 TooManyRequests', () => {
         await t.control('POST', '/control/clock', { advanceSeconds: 1 });
         const served = await t.graph('/v1.0/users', { token });
         expect(served.status).toBe(200);
-        expect((await requestsSince(seq)).map((e) => [e.status, e.earlyRetry])).toEqual([
+        expect((await t.requestsSince(seq, 'graph')).map((e) => [e.status, e.earlyRetry])).toEqual([
             [429, true],
             [429, true],
             [200, false],
@@ -182,7 +178,7 @@ describe('429 TooManyRequests', () => {
 
     it('counts early retries after an injected 429 with Retry-After too', async () => {
         await t.control('POST', '/control/faults', { service: 'graph', status: 429, retryAfter: 30, count: 2 });
-        const seq = (await t.control('GET', '/control/requests')).body.lastSeq;
+        const seq = await t.lastRequestSeq();
         const first = await t.graph('/v1.0/users?$top=1', { token });
         expect(first.status).toBe(429);
         expect(first.headers.get('retry-after')).toBe('30');
@@ -190,7 +186,7 @@ describe('429 TooManyRequests', () => {
         expect((await t.graph('/v1.0/users?$top=1', { token })).status).toBe(429);
         await t.control('POST', '/control/clock', { advanceSeconds: 30 });
         expect((await t.graph('/v1.0/users?$top=1', { token })).status).toBe(200);
-        expect((await requestsSince(seq)).map((e) => [e.status, e.earlyRetry, e.faulted])).toEqual([
+        expect((await t.requestsSince(seq, 'graph')).map((e) => [e.status, e.earlyRetry, e.faulted])).toEqual([
             [429, false, true],
             [429, true, true],
             [200, false, false],
