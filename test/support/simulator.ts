@@ -165,7 +165,7 @@ async function harness(sim: RunningSimulator): Promise<TestSimulator> {
 
     const appCredentials = () => {
         credentials ??= (async () => {
-            // A second secret of the app's own, so tests that rotate or expire the seeded one do not disturb it.
+            // A secret minted through the control API for graphToken(); keepPrevious leaves the seeded one valid.
             const rotated = await control('POST', `/control/identity/apps/${appClientId}/secrets/rotate`, {
                 keepPrevious: true,
             });
