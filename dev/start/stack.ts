@@ -229,6 +229,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
             NODE_EXTRA_CA_CERTS: simulator?.ready.simulator.caCertPath ?? tls.caCertPath,
             AzureWebJobsStorage: azurite.connectionString,
             PUBLIC_BASE_URL: appUrl,
+            // The sync timer's %SYNC_SCHEDULE% must resolve (Bicep sets it in Azure): every 15 minutes
+            // locally, so a connected tenant is seen to sync by itself; the environment may say otherwise.
+            SYNC_SCHEDULE: process.env.SYNC_SCHEDULE ?? '0 */15 * * * *',
             // The simulator's endpoints and app registration win over anything in the environment.
             ...(simulator?.stackPart.appSettings ?? {}),
         };
