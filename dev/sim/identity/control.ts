@@ -28,6 +28,8 @@ const consentBody = z
         roles: z.array(z.string().min(1)).optional(),
         /** Override the consent propagation delay for this grant. */
         delayMs: z.number().int().nonnegative().optional(),
+        /** Override the service principal propagation delay, when consent creates the service principal. */
+        servicePrincipalDelayMs: z.number().int().nonnegative().optional(),
     })
     .strict();
 const revokeBody = z
@@ -41,6 +43,7 @@ const rotateBody = z.object({ keepPrevious: z.boolean().optional() }).strict();
 const redirectBody = z.object({ uri: z.url() }).strict();
 const settingsBody = z
     .object({
+        servicePrincipalPropagationDelayMs: z.number().int().nonnegative().optional(),
         consentPropagationDelayMs: z.number().int().nonnegative().optional(),
         tokenLifetimeSeconds: z.number().int().min(60).max(86400).optional(),
     })
@@ -108,6 +111,7 @@ export function describeServicePrincipal(sp: ServicePrincipal, state: IdentitySt
         tenantId: sp.tenantId,
         enabled: sp.enabled,
         createdAt: new Date(sp.createdAt).toISOString(),
+        visibleAt: new Date(sp.visibleAt).toISOString(),
         grants: sp.grants.map((g) => ({
             resourceAppId: g.resourceAppId,
             role: g.role,
@@ -168,7 +172,7 @@ export function identityControlRoutes(deps: ControlDeps): Route[] {
                 if (isResponse(body)) return body;
                 const app = appOf(body.appId);
                 if (isResponse(app)) return app;
-                const sp = state.ensureServicePrincipal(tenantId, app.clientId);
+                const sp = state.ensureServicePrincipal(tenantId, app.clientId, body.servicePrincipalDelayMs);
                 for (const access of app.requiredResourceAccess) {
                     const roles = access.resourceAppId === GRAPH_APP_ID && body.roles ? body.roles : access.roles;
                     state.grantRoles(sp, access.resourceAppId, roles, body.delayMs);
@@ -260,6 +264,8 @@ export function identityControlRoutes(deps: ControlDeps): Route[] {
             handler: (request) => {
                 const body = parse(settingsBody, request);
                 if (isResponse(body)) return body;
+                if (body.servicePrincipalPropagationDelayMs !== undefined)
+                    state.tunables.servicePrincipalPropagationDelayMs = body.servicePrincipalPropagationDelayMs;
                 if (body.consentPropagationDelayMs !== undefined)
                     state.tunables.consentPropagationDelayMs = body.consentPropagationDelayMs;
                 if (body.tokenLifetimeSeconds !== undefined)

@@ -64,9 +64,17 @@ export interface ServicePrincipal {
     enabled: boolean;
     grants: RoleGrant[];
     createdAt: number;
+    /**
+     * Replication: a new service principal is not visible everywhere at once. Until this simulator time the
+     * token endpoint answers client credentials for the tenant as if it did not exist (AADSTS700016).
+     */
+    visibleAt: number;
 }
 
 export interface IdentityTunables {
+    /** How long a new service principal stays invisible to client credentials (AADSTS700016). */
+    servicePrincipalPropagationDelayMs: number;
+    /** How long after its service principal becomes visible a grant stays out of tokens (no `roles`). */
     consentPropagationDelayMs: number;
     tokenLifetimeSeconds: number;
 }
@@ -81,7 +89,11 @@ export class IdentityState {
     readonly apps = new Map<string, AppRegistration>();
     /** Keyed by `${tenantId}|${appId}` (lower-case). */
     private readonly servicePrincipals = new Map<string, ServicePrincipal>();
-    readonly tunables: IdentityTunables = { consentPropagationDelayMs: 0, tokenLifetimeSeconds: 3599 };
+    readonly tunables: IdentityTunables = {
+        servicePrincipalPropagationDelayMs: 0,
+        consentPropagationDelayMs: 0,
+        tokenLifetimeSeconds: 3599,
+    };
 
     constructor(
         private readonly ids: IdFactory,
@@ -132,29 +144,42 @@ export class IdentityState {
         return [...this.servicePrincipals.values()];
     }
 
-    /** Creates the app's service principal in the tenant, or re-enables the existing one. */
-    ensureServicePrincipal(tenantId: string, appId: string): ServicePrincipal {
+    /**
+     * Creates the app's service principal in the tenant (visible to client credentials after the
+     * propagation delay, or `delayMs`), or re-enables the existing one.
+     */
+    ensureServicePrincipal(tenantId: string, appId: string, delayMs?: number): ServicePrincipal {
         const existing = this.servicePrincipal(tenantId, appId);
         if (existing) {
             existing.enabled = true;
             return existing;
         }
+        const now = this.clock.now();
         const sp: ServicePrincipal = {
             objectId: this.ids.guid('identity/service-principal'),
             appId: appId.toLowerCase(),
             tenantId: tenantId.toLowerCase(),
             enabled: true,
             grants: [],
-            createdAt: this.clock.now(),
+            createdAt: now,
+            visibleAt: now + (delayMs ?? this.tunables.servicePrincipalPropagationDelayMs),
         };
         this.servicePrincipals.set(spKey(tenantId, appId), sp);
         return sp;
     }
 
-    /** Records app-role grants; they become visible in tokens after the consent propagation delay. */
+    /** Whether client credentials for the service principal's tenant can see it yet. */
+    isVisible(sp: ServicePrincipal): boolean {
+        return sp.visibleAt <= this.clock.now();
+    }
+
+    /**
+     * Records app-role grants; tokens carry them once the service principal is visible and the consent
+     * propagation delay (or `delayMs`) has passed after that.
+     */
     grantRoles(sp: ServicePrincipal, resourceAppId: string, roles: readonly string[], delayMs?: number): void {
         const now = this.clock.now();
-        const visibleAt = now + (delayMs ?? this.tunables.consentPropagationDelayMs);
+        const visibleAt = Math.max(now, sp.visibleAt) + (delayMs ?? this.tunables.consentPropagationDelayMs);
         for (const role of roles) {
             if (sp.grants.some((g) => g.resourceAppId === resourceAppId.toLowerCase() && g.role === role)) continue;
             sp.grants.push({ resourceAppId: resourceAppId.toLowerCase(), role, grantedAt: now, visibleAt });
@@ -225,7 +250,7 @@ export function seedIdentities(state: IdentityState, ids: IdFactory, publisherTe
         disabled: false,
         kind: 'application',
     });
-    const appSp = state.ensureServicePrincipal(publisher, clientId);
+    const appSp = state.ensureServicePrincipal(publisher, clientId, 0);
     state.grantRoles(appSp, GRAPH_APP_ID, ['User.Read.All'], 0);
 
     const opsClientId = ids.named('identity/app/operations-client');
@@ -243,7 +268,7 @@ export function seedIdentities(state: IdentityState, ids: IdFactory, publisherTe
         disabled: false,
         kind: 'application',
     });
-    const opsSp = state.ensureServicePrincipal(publisher, opsClientId);
+    const opsSp = state.ensureServicePrincipal(publisher, opsClientId, 0);
     state.grantRoles(opsSp, clientId, APP_ROLE_VALUES, 0);
 
     const miClientId = ids.named(`identity/managed-identity/${MANAGED_IDENTITY_NAME}`);
@@ -262,7 +287,7 @@ export function seedIdentities(state: IdentityState, ids: IdFactory, publisherTe
         kind: 'managedIdentity',
         resourceId: `/subscriptions/${ids.named('identity/subscription')}/resourcegroups/rg-tenant-sync/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${MANAGED_IDENTITY_NAME}`,
     });
-    state.ensureServicePrincipal(publisher, miClientId);
+    state.ensureServicePrincipal(publisher, miClientId, 0);
 
     return { app, operationsClient, managedIdentity, identityHeader: ids.named('identity/msi/identity-header') };
 }

@@ -126,9 +126,11 @@ async function clientCredentialsGrant(
     const tenantId = tenant.id.toLowerCase();
     const clientId = credentials.clientId ?? '';
     const app = lookupApp(ctx, clientId, tenant.displayName);
-    // The app exists in this tenant only through its service principal (created by consent).
+    // The app exists in this tenant only through its service principal (created by consent), and only
+    // once that has replicated: right after consent the token endpoint may not see it yet.
     const sp = ctx.state.servicePrincipal(tenantId, app.clientId);
-    if (!sp || app.kind !== 'application') return fail(Aadsts.appNotFound(clientId, tenant.displayName));
+    if (!sp || !ctx.state.isVisible(sp) || app.kind !== 'application')
+        return fail(Aadsts.appNotFound(clientId, tenant.displayName));
     if (app.disabled || !sp.enabled) return fail(Aadsts.appDisabled(app.clientId, app.displayName));
     authenticateClient(ctx, app, credentials);
 
