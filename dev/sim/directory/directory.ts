@@ -1,7 +1,16 @@
 import type { SimClock } from '../core/clock';
-import type { DirectoryView, SignInUser, TenantRecord, TenantSize, TenantStatus } from '../core/contracts';
+import {
+    ADMIN_CONSENT_ROLES,
+    DIRECTORY_ROLES,
+    type DirectoryView,
+    type SignInUser,
+    type TenantRecord,
+    type TenantSize,
+    type TenantStatus,
+} from '../core/contracts';
 import type { IdFactory } from '../core/ids';
 import { TenantDirectory } from './tenantDirectory';
+import { directoryRolesOf } from './userModel';
 
 /** Graph's throttling tiers: small < 50 users, medium 50-500, large > 500. */
 export function sizeForUserCount(userCount: number): TenantSize {
@@ -98,6 +107,7 @@ export class Directory implements DirectoryView {
         const entry = tenant?.find(username);
         if (!tenant || !entry || entry.state !== 'active') return undefined;
         const { user } = entry;
+        const directoryRoles = directoryRolesOf(user, DIRECTORY_ROLES.globalAdministrator);
         return {
             id: user.id,
             tenantId: tenant.record.id,
@@ -106,8 +116,10 @@ export class Directory implements DirectoryView {
             givenName: user.givenName,
             surname: user.surname,
             mail: user.mail,
+            userType: user.userType,
             password: user.password,
-            isAdmin: user.isAdmin,
+            isAdmin: directoryRoles.some((role) => ADMIN_CONSENT_ROLES.includes(role)),
+            directoryRoles,
             accountEnabled: user.accountEnabled,
         };
     }

@@ -189,6 +189,7 @@ export class TenantDirectory {
         }
         if (patch.password !== undefined) after.password = patch.password;
         if (patch.isAdmin !== undefined) after.isAdmin = patch.isAdmin;
+        if (patch.directoryRoles !== undefined) after.directoryRoles = patch.directoryRoles;
         if (after.userPrincipalName !== before.userPrincipalName) {
             this.upnIndex.delete(before.userPrincipalName.toLowerCase());
             this.upnIndex.set(after.userPrincipalName.toLowerCase(), after.id);

@@ -6,7 +6,7 @@ import { GRAPH_APP_ID, type DirectoryView } from '../core/contracts';
 import { json, type Route, type SimRequest, type SimResponse } from '../core/http';
 import type { SecretStore } from '../vault/store';
 import type { SigningKeys } from './keys';
-import type { AppRegistration, IdentityState, ServicePrincipal } from './state';
+import { type AppRegistration, GROUP_MEMBERSHIP_CLAIMS, type IdentityState, type ServicePrincipal } from './state';
 
 export interface ControlDeps {
     state: IdentityState;
@@ -41,6 +41,13 @@ const revokeBody = z
     .strict();
 const rotateBody = z.object({ keepPrevious: z.boolean().optional() }).strict();
 const redirectBody = z.object({ uri: z.url() }).strict();
+/** The app registration's "Token configuration": groups claim and ID token optional claims. */
+const tokenConfigurationBody = z
+    .object({
+        groupMembershipClaims: z.enum(GROUP_MEMBERSHIP_CLAIMS).optional(),
+        idTokenOptionalClaims: z.array(z.enum(['email'])).optional(),
+    })
+    .strict();
 const settingsBody = z
     .object({
         servicePrincipalPropagationDelayMs: z.number().int().nonnegative().optional(),
@@ -92,6 +99,8 @@ export function describeApp(app: AppRegistration): Record<string, unknown> {
         identifierUris: app.identifierUris,
         appRoles: app.appRoles.map((r) => r.value),
         requiredResourceAccess: app.requiredResourceAccess,
+        groupMembershipClaims: app.groupMembershipClaims,
+        optionalClaims: app.optionalClaims,
         // Hints only: secret values never appear in the state view.
         secrets: app.secrets.map((s) => ({
             keyId: s.keyId,
@@ -250,6 +259,20 @@ export function identityControlRoutes(deps: ControlDeps): Route[] {
                 const body = parse(redirectBody, request);
                 if (isResponse(body)) return body;
                 if (!app.redirectUris.includes(body.uri)) app.redirectUris.push(body.uri);
+                return json(200, { app: describeApp(app) });
+            },
+        },
+        {
+            method: 'POST',
+            path: '/control/identity/apps/:clientId/token-configuration',
+            handler: (request) => {
+                const app = appOf(request.params.clientId);
+                if (isResponse(app)) return app;
+                const body = parse(tokenConfigurationBody, request);
+                if (isResponse(body)) return body;
+                if (body.groupMembershipClaims !== undefined) app.groupMembershipClaims = body.groupMembershipClaims;
+                if (body.idTokenOptionalClaims !== undefined)
+                    app.optionalClaims = { idToken: [...new Set(body.idTokenOptionalClaims)] };
                 return json(200, { app: describeApp(app) });
             },
         },

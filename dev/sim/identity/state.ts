@@ -46,6 +46,21 @@ export interface AppRegistration {
     kind: 'application' | 'managedIdentity';
     /** ARM resource id of a user-assigned identity (`…/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`). */
     resourceId?: string;
+    /**
+     * The manifest's `groupMembershipClaims`: `DirectoryRole` or `All` makes tokens for signed-in users carry
+     * `wids` (Microsoft Learn, "Access token claims reference"; "Microsoft Entra app manifest").
+     */
+    groupMembershipClaims: GroupMembershipClaims;
+    /** The manifest's `optionalClaims` for ID tokens (e.g. `email`). */
+    optionalClaims: { idToken: string[] };
+}
+
+export const GROUP_MEMBERSHIP_CLAIMS = ['None', 'SecurityGroup', 'ApplicationGroup', 'DirectoryRole', 'All'] as const;
+export type GroupMembershipClaims = (typeof GROUP_MEMBERSHIP_CLAIMS)[number];
+
+/** Whether tokens for this app's signed-in users carry `wids`. */
+export function emitsDirectoryRoles(app: AppRegistration): boolean {
+    return app.groupMembershipClaims === 'DirectoryRole' || app.groupMembershipClaims === 'All';
 }
 
 export interface RoleGrant {
@@ -249,6 +264,10 @@ export function seedIdentities(state: IdentityState, ids: IdFactory, publisherTe
         requiredResourceAccess: [{ resourceAppId: GRAPH_APP_ID, roles: ['User.Read.All'], scopes: ['User.Read'] }],
         disabled: false,
         kind: 'application',
+        // Token configuration "Add groups claim → Directory roles": id tokens carry `wids`, which the
+        // product reads to know whether the signed-in user may act for the tenant.
+        groupMembershipClaims: 'DirectoryRole',
+        optionalClaims: { idToken: [] },
     });
     const appSp = state.ensureServicePrincipal(publisher, clientId, 0);
     state.grantRoles(appSp, GRAPH_APP_ID, ['User.Read.All'], 0);
@@ -267,6 +286,8 @@ export function seedIdentities(state: IdentityState, ids: IdFactory, publisherTe
         requiredResourceAccess: [{ resourceAppId: clientId, roles: [...APP_ROLE_VALUES], scopes: [] }],
         disabled: false,
         kind: 'application',
+        groupMembershipClaims: 'None',
+        optionalClaims: { idToken: [] },
     });
     const opsSp = state.ensureServicePrincipal(publisher, opsClientId, 0);
     state.grantRoles(opsSp, clientId, APP_ROLE_VALUES, 0);
@@ -285,6 +306,8 @@ export function seedIdentities(state: IdentityState, ids: IdFactory, publisherTe
         requiredResourceAccess: [],
         disabled: false,
         kind: 'managedIdentity',
+        groupMembershipClaims: 'None',
+        optionalClaims: { idToken: [] },
         resourceId: `/subscriptions/${ids.named('identity/subscription')}/resourcegroups/rg-tenant-sync/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${MANAGED_IDENTITY_NAME}`,
     });
     state.ensureServicePrincipal(publisher, miClientId, 0);

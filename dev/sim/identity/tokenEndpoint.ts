@@ -331,6 +331,6 @@ async function userTokens(
             sessionId,
         });
     if (lower.has('openid'))
-        body.id_token = await ctx.tokens.idToken({ clientId: app.clientId, user, sessionId, nonce });
+        body.id_token = await ctx.tokens.idToken({ app, user, scopes, sessionId, nonce });
     return body;
 }
