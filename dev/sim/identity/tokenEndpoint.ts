@@ -232,8 +232,8 @@ async function authorizationCodeGrant(
     if (!sameTenant(segment, code.segment, code.tenantId)) return fail(Aadsts.codeOtherTenant());
     const redirectUri = form.get('redirect_uri');
     if (!redirectUri) return fail(Aadsts.missingParameter('redirect_uri'));
-    if (!app.redirectUris.includes(redirectUri)) return fail(Aadsts.redirectMismatch(redirectUri, app.clientId));
-    if (redirectUri !== code.redirectUri) return fail(Aadsts.grantInvalid());
+    // The code is bound to the exact redirect URI of its authorize request, registered or not.
+    if (redirectUri !== code.redirectUri) return fail(Aadsts.replyAddressMismatch(redirectUri, code.redirectUri));
     if (
         code.codeChallenge !== undefined &&
         !pkceMatches(code.codeChallenge, code.codeChallengeMethod, form.get('code_verifier'))
