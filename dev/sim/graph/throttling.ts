@@ -64,13 +64,15 @@ function wholeSeconds(ms: number): number {
 /**
  * Resource units per app and tenant over a sliding window (default 10 s) of charged units, with
  * Graph's Retry-After contract:
+ * - every request is charged its cost, served or refused: "all requests accrue against your usage
+ *   limits" and "Microsoft Graph continues to log resource usage while a client is being throttled"
+ *   (Microsoft Learn, "Microsoft Graph throttling guidance");
  * - a request is served when the units charged in the last window plus its cost fit the budget of
- *   the tenant's size; refused requests are not charged;
+ *   the tenant's size, and no earlier Retry-After still holds;
  * - otherwise it is answered 429 with Retry-After = the time until enough of the oldest charges
- *   have left the window for it to fit (whole seconds, rounded up, at least 1);
- * - until that Retry-After has elapsed, every request of that app for that tenant is answered 429
- *   with the remaining Retry-After and counted as an early retry; after it, requests are served
- *   again as the budget allows.
+ *   (this one included) have left the window for a request like it to fit (whole seconds, rounded
+ *   up, at least 1), and every request of that app for that tenant is refused until then; a request
+ *   sent before then is an early retry, and its charge can push the wait further out.
  */
 export class ResourceUnitLimiter {
     private readonly buckets = new Map<string, Bucket>();
@@ -88,22 +90,23 @@ export class ResourceUnitLimiter {
         if (earlyRetry) bucket.earlyRetries++;
         if (!this.settings.enabled)
             return { allowed: true, cost, earlyRetry, headers: { 'x-ms-resource-unit': String(cost) } };
-        if (now < bucket.holdUntilMs)
-            return this.refuse(appId, tenantId, bucket, cost, earlyRetry, wholeSeconds(bucket.holdUntilMs - now));
         const budget = this.settings.budgets[size];
         // An empty window admits any request, so that a budget below one request's cost cannot lock an app out.
-        if (bucket.used + cost <= budget || bucket.used === 0) {
-            this.record(bucket, now, cost);
+        const fits = now >= bucket.holdUntilMs && (bucket.used + cost <= budget || bucket.used === 0);
+        this.record(bucket, now, cost);
+        if (fits) {
             const headers: Record<string, string> = { 'x-ms-resource-unit': String(cost) };
             const used = bucket.used / budget;
             // Graph adds this header once more than 80% of the budget is used.
             if (used > 0.8) headers['x-ms-throttle-limit-percentage'] = used.toFixed(2);
             return { allowed: true, cost, earlyRetry, headers };
         }
-        const retryAfterSeconds = wholeSeconds(this.waitForRoom(bucket, now, bucket.used + cost - budget));
-        bucket.holdUntilMs = now + retryAfterSeconds * 1000;
+        // Room for a request like this one once enough of the oldest charges, this one included, have left.
+        const room = now + this.waitForRoom(bucket, now, bucket.used + cost - budget);
+        // Whole seconds from the 429 that sets it, so a client that waits exactly Retry-After is served.
+        if (room > bucket.holdUntilMs) bucket.holdUntilMs = now + wholeSeconds(room - now) * 1000;
         bucket.retryNotBeforeMs = Math.max(bucket.retryNotBeforeMs, bucket.holdUntilMs);
-        return this.refuse(appId, tenantId, bucket, cost, earlyRetry, retryAfterSeconds);
+        return this.refuse(appId, tenantId, bucket, cost, earlyRetry, wholeSeconds(bucket.holdUntilMs - now));
     }
 
     /**
@@ -169,7 +172,10 @@ export class ResourceUnitLimiter {
             retryAfterSeconds,
             headers: {
                 'retry-after': String(retryAfterSeconds),
-                'x-ms-throttle-scope': `Tenant_Application/ReadOnly/${appId}/${tenantId}`,
+                // `<Scope>/<Limit>/<ApplicationId>/<TenantId>` (Microsoft Learn, "Microsoft Graph service-specific
+                // throttling limits", identity and access): the resource unit quota counts every request of the
+                // app for the tenant, so its limit is ReadWrite (Write is the separate write quota).
+                'x-ms-throttle-scope': `Tenant_Application/ReadWrite/${appId}/${tenantId}`,
                 'x-ms-throttle-information': 'ResourceUnitLimitExceeded',
             },
         };
