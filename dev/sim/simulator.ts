@@ -6,7 +6,7 @@ import { DEFAULT_TLS_DIR, ensureTlsMaterial, type TlsMaterial } from '../tls/cer
 import { createControl } from './control';
 import { SimClock } from './core/clock';
 import { FaultRegistry } from './core/faults';
-import { ServiceHost, type ServiceName } from './core/http';
+import { type ServiceDefinition, ServiceHost, type ServiceName } from './core/http';
 import { IdFactory } from './core/ids';
 import { RequestLog } from './core/requestLog';
 import {
@@ -78,6 +78,8 @@ export interface RunningSimulator {
     world: SeededWorld;
     identity: IdentityModule;
     graph: GraphService;
+    /** The control API's routes (for tools and tests that walk them). */
+    control: ServiceDefinition;
     tls: TlsMaterial;
     stackInfo: StackInfo;
     stop(): Promise<void>;
@@ -138,9 +140,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     hosts.vault.mount(identity.vault);
     hosts.msi.mount(identity.managedIdentity);
     hosts.graph.mount(graph.definition);
-    hosts.control.mount(
-        createControl({ seed, origins, clock, directory, faults, log, graph, contributors: [identity] }),
-    );
+    const control = createControl({ seed, origins, clock, directory, faults, log, graph, contributors: [identity] });
+    hosts.control.mount(control);
 
     const stackInfo: StackInfo = {
         simulator: {
@@ -168,6 +169,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         world,
         identity,
         graph,
+        control,
         tls,
         stackInfo,
         stop: stopAll,

@@ -62,6 +62,8 @@ export interface ServiceDefinition {
     /** The body this service would send with `status` (e.g. Graph's error envelope). */
     faultResponse?(rule: FaultRule, request: SimRequest): SimResponse;
     notFound?(request: SimRequest): SimResponse;
+    /** The service's own shape for a request the host itself refuses (400: unreadable body) or fails on (500). */
+    errorResponse?(status: 400 | 500, message: string): SimResponse;
 }
 
 export class BadJsonError extends Error {
@@ -200,18 +202,12 @@ export class ServiceHost {
                     },
                 };
         } catch (error) {
-            response =
-                error instanceof BadJsonError
-                    ? { status: 400, body: { error: { code: 'BadRequest', message: error.message } } }
-                    : {
-                          status: 500,
-                          body: {
-                              error: {
-                                  code: 'SimulatorError',
-                                  message: error instanceof Error ? error.message : String(error),
-                              },
-                          },
-                      };
+            const status = error instanceof BadJsonError ? 400 : 500;
+            const message = error instanceof Error ? error.message : String(error);
+            response = this.definition?.errorResponse?.(status, message) ?? {
+                status,
+                body: { error: { code: status === 400 ? 'BadRequest' : 'SimulatorError', message } },
+            };
             if (!(error instanceof BadJsonError)) console.error(`[sim:${this.options.service}] handler failed:`, error);
         }
         try {
@@ -219,7 +215,10 @@ export class ServiceHost {
         } catch (error) {
             // e.g. an invalid header value: answer 500 rather than crash the process on an unhandled rejection.
             console.error(`[sim:${this.options.service}] could not send the response:`, error);
-            response = { status: 500, body: { error: { code: 'SimulatorError', message: String(error) } } };
+            response = this.definition?.errorResponse?.(500, String(error)) ?? {
+                status: 500,
+                body: { error: { code: 'SimulatorError', message: String(error) } },
+            };
             if (!res.headersSent) send(res, response);
             else res.destroy();
         }
