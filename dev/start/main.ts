@@ -25,7 +25,13 @@ function fail(error: unknown): never {
     process.exit(1);
 }
 
-function summary(stack: StackFile, stackFile: string, seconds: string, timings: Record<string, number>): string[] {
+function summary(
+    running: { stack: StackFile; stackFile: string; restored: boolean },
+    stateDir: string,
+    seconds: string,
+    timings: Record<string, number>,
+): string[] {
+    const { stack, stackFile } = running;
     const origin = (url: string) => new URL(url).origin;
     const lines = [
         '',
@@ -63,6 +69,7 @@ function summary(stack: StackFile, stackFile: string, seconds: string, timings: 
     }
     lines.push(
         '',
+        `  Local state in ${stateDir}: ${running.restored ? 'continued from the last run' : 'a new world'} (npm start -- --reset starts over)`,
         `  Connection details, credentials and process ids: ${stackFile}`,
         `  Started in ${seconds} s (${Object.entries(timings)
             .map(([part, s]) => `${part} ${s} s`)
@@ -109,7 +116,7 @@ async function main(): Promise<void> {
         process.exit(0);
     }
     const seconds = process.uptime().toFixed(1);
-    for (const line of summary(stack.stack, stack.stackFile, seconds, stack.timings)) print(line);
+    for (const line of summary(stack, args.stateDir, seconds, stack.timings)) print(line);
     print(
         `STACK_READY ${JSON.stringify({ appUrl: stack.appUrl, stackFile: stack.stackFile, pids: stack.stack.pids, startupSeconds: Number(seconds) })}`,
     );

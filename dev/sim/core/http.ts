@@ -79,6 +79,8 @@ export interface ServiceHostOptions {
     log: RequestLog;
     /** Omit for the control API, which must never be faulted. */
     faults?: FaultRegistry;
+    /** Called after each answer is sent (e.g. to save state a request may have changed). */
+    onAnswered?: (request: SimRequest) => void;
 }
 
 /**
@@ -222,7 +224,10 @@ export class ServiceHost {
             if (!res.headersSent) send(res, response);
             else res.destroy();
         }
-        if (request) this.record(request, response.status, arrived, started, faulted, response.log);
+        if (request) {
+            this.record(request, response.status, arrived, started, faulted, response.log);
+            this.options.onAnswered?.(request);
+        }
     }
 
     private faultResponse(rule: FaultRule, request: SimRequest): SimResponse {

@@ -37,6 +37,16 @@ export class ChangeLog {
         return this.entries.length;
     }
 
+    /** Everything the log holds, for the simulator's saved state. */
+    snapshot(): { seq: number; entries: ChangeEntry[] } {
+        return { seq: this.seq, entries: this.entries.map((e) => ({ ...e, properties: [...e.properties] })) };
+    }
+
+    restore(saved: { seq: number; entries: ChangeEntry[] }): void {
+        this.entries.splice(0, this.entries.length, ...saved.entries);
+        this.seq = saved.seq;
+    }
+
     append(userId: string, kind: ChangeKind, time: number, properties: readonly GraphUserProperty[] = []): ChangeEntry {
         const entry: ChangeEntry = { seq: ++this.seq, userId, kind, properties, time };
         this.entries.push(entry);

@@ -9,7 +9,7 @@ import {
     type TenantStatus,
 } from '../core/contracts';
 import type { IdFactory } from '../core/ids';
-import { TenantDirectory } from './tenantDirectory';
+import { TenantDirectory, type TenantSnapshot } from './tenantDirectory';
 import { directoryRolesOf } from './userModel';
 
 /** Graph's throttling tiers: small < 50 users, medium 50-500, large > 500. */
@@ -72,6 +72,34 @@ export class Directory implements DirectoryView {
         this.byId.set(id, tenant);
         for (const domain of domains) this.byDomain.set(domain, tenant);
         return tenant;
+    }
+
+    /** Every tenant's saved state (tenants created through the control API included). */
+    snapshot(): { tenants: TenantSnapshot[] } {
+        return { tenants: this.tenants().map((t) => t.snapshot()) };
+    }
+
+    /**
+     * Puts back saved state: seeded tenants get their changes; tenants created later are created again
+     * from their saved record (the same id gives the same generated users) first.
+     */
+    restore(saved: { tenants: TenantSnapshot[] }): void {
+        for (const snapshot of saved.tenants) {
+            const { record } = snapshot;
+            const tenant =
+                this.tenant(record.id) ??
+                this.createTenant({
+                    id: record.id,
+                    displayName: record.displayName,
+                    userCount: snapshot.generatedCount,
+                    size: record.size,
+                    defaultDomain: record.defaultDomain,
+                    ...(record.domains[1] === undefined ? {} : { customDomain: record.domains[1] }),
+                    kind: record.kind,
+                    region: record.region,
+                });
+            tenant.restore(snapshot);
+        }
     }
 
     /** By GUID or verified domain, case-insensitive, in any status. */

@@ -96,6 +96,12 @@ export interface IdentityTunables {
 
 export const APP_ROLE_VALUES = ['Sync.Run', 'Tenants.Read', 'Users.Read', 'Tenants.Manage'] as const;
 
+export interface IdentityStateSnapshot {
+    apps: AppRegistration[];
+    servicePrincipals: ServicePrincipal[];
+    tunables: IdentityTunables;
+}
+
 /**
  * App registrations and service principals: the identity platform's view of who may get which
  * tokens where. Tenants and users belong to the directory (DirectoryView).
@@ -114,6 +120,23 @@ export class IdentityState {
         private readonly ids: IdFactory,
         private readonly clock: SimClock,
     ) {}
+
+    /** App registrations, service principals and settings, for the simulator's saved state. */
+    snapshot(): IdentityStateSnapshot {
+        return structuredClone({
+            apps: [...this.apps.values()],
+            servicePrincipals: [...this.servicePrincipals.values()],
+            tunables: this.tunables,
+        });
+    }
+
+    restore(saved: IdentityStateSnapshot): void {
+        this.apps.clear();
+        for (const app of saved.apps) this.addApp(app);
+        this.servicePrincipals.clear();
+        for (const sp of saved.servicePrincipals) this.servicePrincipals.set(spKey(sp.tenantId, sp.appId), sp);
+        Object.assign(this.tunables, saved.tunables);
+    }
 
     app(clientId: string): AppRegistration | undefined {
         return this.apps.get(clientId.toLowerCase());
