@@ -25,6 +25,10 @@ function fail(error: unknown): never {
     process.exit(1);
 }
 
+/** What a browser shows on the simulator's sign-in pages the first time, and the one command that avoids it. */
+const TRUST_HINT =
+    "  First sign-in: the browser warns about the sign-in pages' certificate (local CA); run npm run trust-ca once to trust it (npm run untrust-ca undoes it).";
+
 function summary(
     running: { stack: StackFile; stackFile: string; restored: boolean },
     stateDir: string,
@@ -37,6 +41,7 @@ function summary(
         '',
         '─'.repeat(72),
         `Tenant Sync is running: open ${stack.app.url}`,
+        ...(stack.simulator ? [TRUST_HINT] : []),
         '',
         `  App (local Functions host)  ${stack.app.url}   health: ${stack.app.url}/api/health`,
         `  Storage (Azurite)           blob ${origin(stack.storage.blobUrl)}, queue ${origin(stack.storage.queueUrl)}, table ${origin(stack.storage.tableUrl)}`,

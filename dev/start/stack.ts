@@ -217,7 +217,8 @@ async function stopParts(parts: Part[]): Promise<void> {
  * the simulator's state and stack.json with the running one, so it is refused before anything is touched.
  */
 function claimStateDir(stateDir: string): HeldLock {
-    const second = 'start a second stack with its own state directory, e.g. npm start -- --state-dir .local-2 --free-ports --port 7072';
+    const second =
+        'start a second stack with its own state directory, e.g. npm start -- --state-dir .local-2 --free-ports --port 7072';
     let lock: HeldLock;
     try {
         lock = acquireLock(join(stateDir, 'stack.lock'));
@@ -230,9 +231,7 @@ function claimStateDir(stateDir: string): HeldLock {
     const simulator = lockHolder(join(stateDir, 'sim', 'lock'));
     if (simulator !== undefined && isProcessAlive(simulator)) {
         lock.release();
-        throw new StackError(
-            `a simulator (npm run sim, pid ${simulator}) is using ${stateDir}; stop it, or ${second}`,
-        );
+        throw new StackError(`a simulator (npm run sim, pid ${simulator}) is using ${stateDir}; stop it, or ${second}`);
     }
     return lock;
 }
@@ -259,7 +258,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         removeStackFile(stackFile);
         if (options.reset) {
             rmSync(join(options.stateDir, 'azurite'), { recursive: true, force: true });
-            options.print(`Reset: Azurite's data and the simulator's saved state in ${options.stateDir} are discarded.`);
+            options.print(
+                `Reset: Azurite's data and the simulator's saved state in ${options.stateDir} are discarded.`,
+            );
         }
         const tls = await timed(launch.timings, 'TLS', ensureTlsMaterial(join(options.stateDir, 'tls')));
         const { azurite, simulator } = await startBackingServices(launch, tls, stackFile);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { QueueServiceClient } from '@azure/storage-queue';
 
 import { getFreePort } from '../../support/freePort';
+import type { Json } from '../../support/simulator';
 import { TestProcess } from '../../support/processes';
 
 const STARTUP_TIMEOUT_MS = 120_000;
@@ -38,9 +39,7 @@ function launch(args: string[]): TestProcess {
     return launcher;
 }
 
-async function launchReady(
-    args: string[],
-): Promise<{ launcher: TestProcess; ready: Ready; stack: Record<string, any> }> {
+async function launchReady(args: string[]): Promise<{ launcher: TestProcess; ready: Ready; stack: Json }> {
     const launcher = launch(args);
     const [, json = '{}'] = await launcher.waitForLine(/^STACK_READY (.*)$/, STARTUP_TIMEOUT_MS);
     const ready = JSON.parse(json) as Ready;
@@ -52,21 +51,21 @@ async function stop(launcher: TestProcess): Promise<void> {
     expect(await launcher.child.exited).toEqual({ code: 0, signal: null });
 }
 
-async function control(stack: Record<string, any>, method: string, path: string): Promise<any> {
+async function control(stack: Json, method: string, path: string): Promise<Json> {
     const response = await fetch(`${stack.simulator.controlUrl as string}${path}`, { method });
     return response.json();
 }
 
-function contoso(stack: Record<string, any>): string {
+function contoso(stack: Json): string {
     return (stack.tenants as Array<{ id: string; displayName: string }>).find((t) => t.displayName === 'Contoso')!.id;
 }
 
-async function hasConsent(stack: Record<string, any>): Promise<boolean> {
+async function hasConsent(stack: Json): Promise<boolean> {
     const state = await control(stack, 'GET', '/control/state');
     return (state.servicePrincipals as Array<{ tenantId: string }>).some((sp) => sp.tenantId === contoso(stack));
 }
 
-async function queueNames(stack: Record<string, any>): Promise<string[]> {
+async function queueNames(stack: Json): Promise<string[]> {
     const names: string[] = [];
     for await (const queue of QueueServiceClient.fromConnectionString(stack.storage.connectionString).listQueues())
         names.push(queue.name);
@@ -80,6 +79,9 @@ it(
         const first = await launchReady(['--port', String(port), '--free-ports']);
         expect(first.launcher.output()).toContain(
             `Local state in ${stateDir}: a new world (npm start -- --reset starts over)`,
+        );
+        expect(first.launcher.output()).toContain(
+            "First sign-in: the browser warns about the sign-in pages' certificate (local CA); run npm run trust-ca once to trust it (npm run untrust-ca undoes it).",
         );
         await control(first.stack, 'POST', `/control/tenants/${contoso(first.stack)}/consent`);
         await QueueServiceClient.fromConnectionString(first.stack.storage.connectionString).createQueue(QUEUE);

@@ -60,8 +60,8 @@ it('a 429 names its scope as <Scope>/<Limit>/<ApplicationId>/<TenantId>, with th
 
 it('requests sent while throttled count: a client that retries early is refused where a patient one is served', async () => {
     // Two equal small tenants of the same app: one client waits as told, the other does not.
-    const other = (await t.control('POST', '/control/tenants', { displayName: 'Twin Small Ltd', userCount: 25 }))
-        .body.id as string;
+    const other = (await t.control('POST', '/control/tenants', { displayName: 'Twin Small Ltd', userCount: 25 })).body
+        .id as string;
     const patient = await t.graphToken(fabrikam);
     const eager = await t.graphToken(other);
     for (const token of [patient, eager]) {

@@ -67,7 +67,8 @@ async function idTokenClaims(user: Credentials, scopes: string[] = ['User.Read']
     });
     const browser = new Browser();
     let page = await browser.signIn(await browser.get(url), user);
-    if (page.status === 200 && page.html.includes('Permissions requested')) page = await browser.consent(page, 'accept');
+    if (page.status === 200 && page.html.includes('Permissions requested'))
+        page = await browser.consent(page, 'accept');
     const result = await cca.acquireTokenByCode({
         code: redirectParams(page.location).get('code') ?? '',
         scopes,
@@ -97,7 +98,10 @@ describe('preferred_username and email', () => {
     });
 
     it('the email scope adds email', async () => {
-        const user = await newUser(world.customers[1]!.id, { displayName: 'Scope Asker', mail: 'scope.asker@x.example' });
+        const user = await newUser(world.customers[1]!.id, {
+            displayName: 'Scope Asker',
+            mail: 'scope.asker@x.example',
+        });
         const claims = await idTokenClaims(user, ['User.Read', 'email']);
         expect(claims.email).toBe('scope.asker@x.example');
         expect(claims.preferred_username).toBe(user.username);
@@ -136,9 +140,8 @@ describe('wids (directory roles) for an app registered with groupMembershipClaim
     });
 
     it('a Privileged Role Administrator carries that role and may grant admin consent', async () => {
-        const tenant = (
-            await controlPost(world, '/control/tenants', { displayName: 'Role Admins Ltd', userCount: 3 })
-        ).body;
+        const tenant = (await controlPost(world, '/control/tenants', { displayName: 'Role Admins Ltd', userCount: 3 }))
+            .body;
         const pra = await newUser(tenant.id, {
             displayName: 'Priya Roles',
             directoryRoles: [PRIVILEGED_ROLE_ADMINISTRATOR.toUpperCase()],
