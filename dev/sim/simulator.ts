@@ -100,7 +100,9 @@ export interface RunningSimulator {
 
 /** Requests that may change what is saved: control writes, sign-in and consent forms, Key Vault writes. */
 function mayChangeState(service: ServiceName, method: string): boolean {
-    return method !== 'GET' && method !== 'HEAD' && (service === 'control' || service === 'login' || service === 'vault');
+    return (
+        method !== 'GET' && method !== 'HEAD' && (service === 'control' || service === 'login' || service === 'vault')
+    );
 }
 
 const SERVICES: readonly ServiceName[] = ['login', 'graph', 'vault', 'msi', 'control'];
@@ -146,7 +148,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
             log,
             ...(secure ? { tls: { key: tls.key, cert: tls.cert } } : {}),
             ...(service === 'control' ? {} : { faults }),
-            ...(stateDir ? { onAnswered: (request) => mayChangeState(service, request.method) && stateDir.changed() } : {}),
+            ...(stateDir
+                ? { onAnswered: (request) => mayChangeState(service, request.method) && stateDir.changed() }
+                : {}),
         });
     }
     const stopAll = () => Promise.all(SERVICES.map((s) => hosts[s].close())).then(() => undefined);

@@ -129,7 +129,8 @@ export class TenantDirectory {
         this.live = saved.live;
         // Sign-in names that cannot be derived from an index: what the overlay holds, hard-deleted ones freed.
         for (const entry of saved.entries)
-            if (entry.state !== 'hardDeleted') this.upnIndex.set(entry.user.userPrincipalName.toLowerCase(), entry.user.id);
+            if (entry.state !== 'hardDeleted')
+                this.upnIndex.set(entry.user.userPrincipalName.toLowerCase(), entry.user.id);
     }
 
     /** The published sign-in: index 0 is the admin, index 1 an ordinary user. */

@@ -1,4 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, webcrypto } from 'node:crypto';
+import {
+    createHash,
+    createPrivateKey,
+    createPublicKey,
+    generateKeyPairSync,
+    type KeyObject,
+    webcrypto,
+} from 'node:crypto';
 
 import { x509 } from '../../tls/x509';
 

@@ -330,7 +330,6 @@ async function userTokens(
             scopes,
             sessionId,
         });
-    if (lower.has('openid'))
-        body.id_token = await ctx.tokens.idToken({ app, user, scopes, sessionId, nonce });
+    if (lower.has('openid')) body.id_token = await ctx.tokens.idToken({ app, user, scopes, sessionId, nonce });
     return body;
 }

@@ -83,7 +83,11 @@ export function checkSavedState(value: unknown, seed: string, world: WorldSpec):
  * Puts saved state back into freshly seeded parts. Graph settings given at start (`explicit`, e.g. the
  * CLI's latency flags) win over saved ones.
  */
-export function applyState(parts: Omit<StateParts, 'seed' | 'world'>, saved: SavedState, explicit?: GraphSettingsInput): void {
+export function applyState(
+    parts: Omit<StateParts, 'seed' | 'world'>,
+    saved: SavedState,
+    explicit?: GraphSettingsInput,
+): void {
     parts.clock.restoreOffset(saved.clockOffsetMs);
     parts.ids.restoreCounters(saved.ids);
     parts.directory.restore(saved.directory);
