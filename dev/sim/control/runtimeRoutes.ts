@@ -37,7 +37,13 @@ const graphSettingsInput = z
             .strict(),
         latency: z.object({ fixedMs: nonNegative, perUserMs: nonNegative }).partial().strict(),
         delta: z
-            .object({ pageSize: z.number().int().min(1).max(999), tokenLifetimeDays: z.number().positive() })
+            .object({
+                pageSize: z.number().int().min(1).max(999),
+                tokenLifetimeDays: z.number().positive(),
+                removedInInitialRound: z.boolean(),
+                replayChanges: z.number().int().min(0).max(10_000),
+                replicationDelayMs: nonNegative,
+            })
             .partial()
             .strict(),
     })

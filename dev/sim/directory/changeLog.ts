@@ -85,6 +85,19 @@ export class ChangeLog {
         return [...byUser.values()].sort((a, b) => a.lastSeq - b.lastSeq);
     }
 
+    /** The sequence number of the last change made at or before `time` (0 when none): what has replicated by then. */
+    lastSeqAtOrBefore(time: number): number {
+        // Times never decrease (the simulator clock only moves forward): binary search for the last entry <= time.
+        let low = 0;
+        let high = this.entries.length;
+        while (low < high) {
+            const mid = (low + high) >>> 1;
+            if ((this.entries[mid] as ChangeEntry).time <= time) low = mid + 1;
+            else high = mid;
+        }
+        return low === 0 ? 0 : (this.entries[low - 1] as ChangeEntry).seq;
+    }
+
     /** Binary search: index of the first entry with seq > `seq`. */
     private firstIndexAfter(seq: number): number {
         let low = 0;
