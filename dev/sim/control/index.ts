@@ -11,7 +11,7 @@ import type { Directory } from '../directory';
 import type { GraphService } from '../graph';
 import { errorReply } from '../core/controlReply';
 import { guarded, reply } from './respond';
-import { runtimeRoutes } from './runtimeRoutes';
+import { graphView, runtimeRoutes } from './runtimeRoutes';
 import { describeTenant, tenantRoutes } from './tenantRoutes';
 import { userRoutes } from './userRoutes';
 
@@ -44,7 +44,7 @@ export function createControl(options: ControlOptions): ServiceDefinition {
                 tenants: directory.tenants().map(describeTenant),
                 faults: faults.list(),
                 requests: { lastSeq: log.lastSeq },
-                graph: { settings: graph.settings, throttleBuckets: graph.limiter.describe() },
+                graph: graphView(graph),
                 ...contributed,
             });
         },

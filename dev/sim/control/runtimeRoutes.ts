@@ -24,6 +24,8 @@ const graphSettingsInput = z
             .object({
                 enabled: z.boolean(),
                 windowSeconds: z.number().positive().finite(),
+                appBudget: z.number().positive(),
+                appWindowSeconds: z.number().positive().finite(),
                 budgets: z
                     .object({
                         small: z.number().positive(),
@@ -49,6 +51,15 @@ const graphSettingsInput = z
     })
     .partial()
     .strict();
+
+/** GET /control/graph: the live settings and what each throttling window holds now. */
+export function graphView(graph: GraphService) {
+    return {
+        settings: graph.settings,
+        throttleBuckets: graph.limiter.describe(),
+        appThrottleBuckets: graph.limiter.describeApps(),
+    };
+}
 
 function clockView(clock: SimClock) {
     return { now: new Date(clock.now()).toISOString(), nowMs: clock.now(), offsetMs: clock.offset };
@@ -114,7 +125,7 @@ export function runtimeRoutes(parts: {
         {
             method: 'GET',
             path: '/control/graph',
-            handler: () => reply(200, { settings: graph.settings, throttleBuckets: graph.limiter.describe() }),
+            handler: () => reply(200, graphView(graph)),
         },
         {
             method: 'PATCH',

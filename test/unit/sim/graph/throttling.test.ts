@@ -17,7 +17,14 @@ describe('resourceUnitCost', () => {
 });
 
 describe('ResourceUnitLimiter', () => {
-    const settings = () => ({ enabled: true, windowSeconds: 10, budgets: { small: 10, medium: 20, large: 30 } });
+    const settings = () => ({
+        enabled: true,
+        windowSeconds: 10,
+        budgets: { small: 10, medium: 20, large: 30 },
+        // The app-wide budget is out of the way here (its own tests are in test/dev/sim/graph/appBudget.test.ts).
+        appBudget: 1_000_000,
+        appWindowSeconds: 20,
+    });
     /** A simulator clock frozen at a whole second (the real clock does not move under fake timers). */
     const frozenClock = () => {
         jest.useFakeTimers({ now: 1_700_000_000_000 });
