@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 
+import { type AccessTokenValidator, createAccessTokenValidator } from '../api/accessTokens';
 import type { AppConfig } from '../config';
 import { createGraphClient, createThrottleGate, type GraphClient } from '../graph';
 import { type AppClient, type AppTokenProvider, createAppClient, createAppTokenProvider } from '../identity';
@@ -46,6 +47,8 @@ export interface Services {
     syncWorker: SyncWorker;
     /** Enqueues a sync for every tenant that is due (the timer and `POST /api/sync`). */
     fanOut(correlationId: string, logger: Logger): Promise<FanOutResult>;
+    /** Validates the operations API's Bearer tokens. */
+    accessTokens: AccessTokenValidator;
 }
 
 export interface ServiceOverrides {
@@ -129,6 +132,11 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
         offboarding: createOffboarding(tenants, users, runs, () => clock.now()),
         markers,
         syncWorker,
+        accessTokens: createAccessTokenValidator({
+            authorityHost: config.authorityHost,
+            tenantId: config.app.tenantId,
+            audiences: [config.app.apiAudience, config.app.clientId],
+        }),
         fanOut: (correlationId, logger) =>
             fanOut(
                 { tenants, markers, queue: syncQueue, clock, sync: config.sync, random, randomHex },
