@@ -54,7 +54,8 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv, repoRoot:
     const latency = (name: 'page-latency-ms' | 'per-user-latency-ms'): number | undefined => {
         const raw = values[name];
         if (raw === undefined) return undefined;
-        if (!/^\d+(\.\d+)?$/.test(raw)) throw new StartArgsError(`--${name} must be a non-negative number, got "${raw}"`);
+        if (!/^\d+(\.\d+)?$/.test(raw))
+            throw new StartArgsError(`--${name} must be a non-negative number, got "${raw}"`);
         return Number(raw);
     };
     const pageMs = latency('page-latency-ms');
