@@ -5,7 +5,7 @@
  * the redirect_uri of the token request must be the same as the one used to acquire the code; RFC 6749
  * §4.1.3). msal-node surfaces it as a ServerError with that code, and the code is used up.
  */
-import { ConfidentialClientApplication, CryptoProvider, ServerError } from '@azure/msal-node';
+import { type ConfidentialClientApplication, CryptoProvider, ServerError } from '@azure/msal-node';
 
 import {
     Browser,
@@ -15,6 +15,7 @@ import {
     startWorld,
     type IdentityWorld,
 } from '../../../conformance/identity/support';
+import { appClient } from './appClient';
 
 let world: IdentityWorld;
 let cca: ConfidentialClientApplication;
@@ -22,14 +23,7 @@ const crypto = new CryptoProvider();
 
 beforeAll(async () => {
     world = await startWorld();
-    cca = new ConfidentialClientApplication({
-        auth: {
-            clientId: world.appClientId,
-            clientSecret: world.appSecret,
-            authority: `${world.login}/organizations`,
-            knownAuthorities: [world.loginHost],
-        },
-    });
+    cca = appClient(world);
 });
 afterAll(async () => {
     await world.stop();

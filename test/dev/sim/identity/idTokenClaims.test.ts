@@ -7,7 +7,7 @@
  *   groupMembershipClaims, `All` or `DirectoryRole`) and "Microsoft Entra built-in roles" (role template ids:
  *   Global Administrator 62e90394-…, Privileged Role Administrator e8611ab8-…).
  */
-import { ConfidentialClientApplication, CryptoProvider } from '@azure/msal-node';
+import { type ConfidentialClientApplication, CryptoProvider } from '@azure/msal-node';
 
 import {
     Browser,
@@ -19,6 +19,7 @@ import {
     type IdentityWorld,
     type Json,
 } from '../../../conformance/identity/support';
+import { appClient } from './appClient';
 
 const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
 const PRIVILEGED_ROLE_ADMINISTRATOR = 'e8611ab8-c189-46e8-94e1-60213ab1f814';
@@ -31,14 +32,7 @@ const crypto = new CryptoProvider();
 
 beforeAll(async () => {
     world = await startWorld();
-    cca = new ConfidentialClientApplication({
-        auth: {
-            clientId: world.appClientId,
-            clientSecret: world.appSecret,
-            authority: `${world.login}/organizations`,
-            knownAuthorities: [world.loginHost],
-        },
-    });
+    cca = appClient(world);
 });
 afterAll(async () => {
     await world.stop();
