@@ -65,7 +65,7 @@ describe('syncWorker function', () => {
                     return Promise.resolve({ action: 'succeeded', runId: message.runId, rounds: 1 });
                 },
             },
-        } as never);
+        });
         await expect(handler(JSON.stringify(good), context(lines))).resolves.toEqual({
             action: 'succeeded',
             runId: good.runId,
