@@ -197,6 +197,13 @@ export function createSyncWorker(deps: SyncWorkerDeps) {
         );
         if (lease === undefined) return { action: 'skipped', reason: 'unknown tenant' };
         if ('busy' in lease) {
+            if (message.reason === 'continuation' || lease.record.round?.runId === message.runId) {
+                // This message drives the round under way: a duplicate, or the queue's redelivery after the
+                // worker running it died. If the holder died, this copy carries the round on after its lease.
+                const delay = Math.max(1, Math.ceil((lease.until - clock.now()) / 1000) + 1);
+                await deps.queue.send({ ...message, reason: 'continuation' }, { delaySeconds: delay });
+                return { action: 'deferred', delaySeconds: delay, reason: 'another delivery holds the lease' };
+            }
             if (asks) {
                 await tenants.update(message.tenantId, (current) =>
                     current.pendingRunIds.includes(message.runId)
@@ -205,12 +212,6 @@ export function createSyncWorker(deps: SyncWorkerDeps) {
                 );
                 logger.info('a sync is running; this request runs right after it');
                 return { action: 'remembered', runId: message.runId };
-            }
-            if (message.reason === 'continuation') {
-                // Probably our own duplicate; if the holder died, this copy carries the round on after its lease.
-                const delay = Math.max(1, Math.ceil((lease.until - clock.now()) / 1000) + 1);
-                await deps.queue.send(message, { delaySeconds: delay });
-                return { action: 'deferred', delaySeconds: delay, reason: 'another delivery holds the lease' };
             }
             return { action: 'skipped', reason: 'a sync of this tenant is running' };
         }
