@@ -4,6 +4,8 @@ module.exports = {
     testEnvironment: 'node',
     roots: ['<rootDir>/test'],
     testMatch: ['**/*.test.ts', '**/*.test.tsx'],
+    // The resilience suite has its own config and command (jest.resilience.config.mjs, npm run test:resilience).
+    testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/resilience/'],
     transform: {
         '^.+\\.(t|j)sx?$|^.+\\.mjs$': [
             '@swc/jest',

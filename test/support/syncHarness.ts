@@ -12,6 +12,12 @@ import { newRunId, parseSyncMessage, type SyncMessage, type SyncReason } from '.
 import type { WorkerResult } from '../../src/sync/syncWorker';
 import { changeStatus, newTenantRecord, TenantStatus } from '../../src/tenants';
 import type { ProductWorld } from './productWorld';
+import type { TestSimulator } from './simulator';
+
+/** What the directory helpers need: the simulator's control API (an in-process simulator or a process). */
+export interface ControlWorld {
+    sim: Pick<TestSimulator, 'control'>;
+}
 
 let deliveries = 0;
 
@@ -101,7 +107,7 @@ function fromDirectory(user: Record<string, unknown>): SyncedUser {
 }
 
 /** The simulator's truth: the tenant's active users with the synced properties, by id. */
-export async function directoryUsers(world: ProductWorld, tenantId: string): Promise<Map<string, SyncedUser>> {
+export async function directoryUsers(world: ControlWorld, tenantId: string): Promise<Map<string, SyncedUser>> {
     const answer = await world.sim.control('GET', `/control/tenants/${tenantId}/users?state=active`);
     if (answer.status !== 200) throw new Error(`control users: ${answer.status}`);
     return new Map(
@@ -128,7 +134,11 @@ export async function tableUsers(services: Services, tenantId: string): Promise<
 }
 
 /** Asserts the table equals the directory, user by user and property by property. */
-export async function expectTableEqualsDirectory(world: ProductWorld, tenantId: string, services = world.services) {
+export async function expectTableEqualsDirectory(
+    world: ControlWorld & Pick<ProductWorld, 'services'>,
+    tenantId: string,
+    services = world.services,
+) {
     const [directory, table] = await Promise.all([directoryUsers(world, tenantId), tableUsers(services, tenantId)]);
     const missing = [...directory.keys()].filter((id) => !table.has(id));
     const extra = [...table.keys()].filter((id) => !directory.has(id));
@@ -143,7 +153,7 @@ export function invocationContext(functionName: string, invocationId = `inv-${Da
 }
 
 /** A new customer tenant in the simulator (large ones page: the delta page size is 200). */
-export async function createTenant(world: ProductWorld, displayName: string, userCount: number): Promise<string> {
+export async function createTenant(world: ControlWorld, displayName: string, userCount: number): Promise<string> {
     const answer = await world.sim.control('POST', '/control/tenants', { displayName, userCount });
     if (answer.status !== 201) throw new Error(`create tenant: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body.id as string;
@@ -165,7 +175,7 @@ export type ChangeKind = 'create' | 'update' | 'softDelete' | 'hardDelete' | 're
 
 /** Makes `count` random changes to the tenant's directory through the control API. */
 export async function randomChanges(
-    world: ProductWorld,
+    world: ControlWorld,
     tenantId: string,
     random: () => number,
     count: number,
