@@ -65,15 +65,14 @@ export async function writeTimes(
     return { tenantRow: Date.parse(row.timestamp ?? ''), users };
 }
 
-/** Messages on the poison queue, decoded (peeked: they stay there). */
+/** Messages on the poison queue as stored (base64, or whatever text could not be decoded); peeked, they stay. */
 export async function poisonMessages(stack: ResilienceStack): Promise<string[]> {
     const queue = stack.services.storage.queue(POISON_QUEUE);
     if (!(await queue.exists())) return [];
     const texts: string[] = [];
     // Peek returns at most 32; the scenarios put fewer there.
     const peeked = await queue.peekMessages({ numberOfMessages: 32 });
-    for (const message of peeked.peekedMessageItems)
-        texts.push(Buffer.from(message.messageText, 'base64').toString('utf8'));
+    for (const message of peeked.peekedMessageItems) texts.push(message.messageText);
     return texts;
 }
 
