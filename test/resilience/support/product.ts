@@ -76,6 +76,25 @@ export async function poisonMessages(stack: ResilienceStack): Promise<string[]> 
     return texts;
 }
 
+/**
+ * Changes `count` distinct users of the tenant (job title and department) through the control API: a delta
+ * round of at least count / 200 pages.
+ */
+export async function updateUsers(stack: ResilienceStack, tenantId: string, count: number, random: () => number) {
+    const users = (await stack.sim.controlGet(`/control/tenants/${tenantId}/users?state=active&top=${count}`)) as {
+        users: { id: string }[];
+    };
+    await mapLimited(users.users, 8, async (user) => {
+        const answer = await stack.sim.control('PATCH', `/control/tenants/${tenantId}/users/${user.id}`, {
+            jobTitle: `Title ${Math.floor(random() * 1000)}`,
+            department: random() < 0.2 ? null : `Department ${Math.floor(random() * 40)}`,
+        });
+        if (answer.status !== 200)
+            throw new Error(`update ${user.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    });
+    return users.users.length;
+}
+
 /** Runs `work` over `items`, `limit` at a time, keeping the order of results. */
 export async function mapLimited<T, R>(
     items: readonly T[],
