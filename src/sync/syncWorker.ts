@@ -357,7 +357,22 @@ export function createSyncWorker(deps: SyncWorkerDeps) {
                             reason: 'requested again',
                         };
                     }
-                    await lease.release();
+                    // A request remembered after the write above (the lease was still ours) gets its round too.
+                    const released = await lease.release((current) => {
+                        const [late, ...merged] = current.pendingRunIds;
+                        if (current.round !== undefined || late === undefined) return current;
+                        const next = newRound(current, late, 'manual', clock.now());
+                        return { ...current, pendingRunIds: [], round: { ...next, mergedRunIds: merged } };
+                    });
+                    if (released?.round !== undefined) {
+                        await continueLater({ ...message, runId: released.round.runId }, 0);
+                        return {
+                            action: 'continued',
+                            runId: released.round.runId,
+                            delaySeconds: 0,
+                            reason: 'requested again',
+                        };
+                    }
                     return { action: 'succeeded', runId: completed.runId, rounds };
                 }
                 round = after.round;
