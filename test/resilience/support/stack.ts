@@ -221,9 +221,11 @@ export async function startStack(options: StackOptions): Promise<ResilienceStack
         };
 
         const hosts: AppHost[] = [];
+        let hostsStarted = 0;
         const addHost = async (): Promise<AppHost> => {
+            hostsStarted += 1;
+            const name = `host-${hostsStarted}`;
             const port = await getFreePort();
-            const name = `host-${hosts.length + 1}`;
             const child = new TestProcess(
                 name,
                 'dev/host/main.ts',
@@ -237,14 +239,17 @@ export async function startStack(options: StackOptions): Promise<ResilienceStack
                     NODE_EXTRA_CA_CERTS: simStack.simulator.caCertPath,
                 },
             );
-            logs.track(name, child.lines);
             const host = new AppHost(name, child, port);
             stopping.push(() => host.stop());
+            logs.track(name, child.lines);
             await host.ready();
             hosts.push(host);
             return host;
         };
-        await Promise.all(Array.from({ length: options.hosts ?? 1 }, () => addHost()));
+        // Started side by side; all settle before a failure is reported, so none is left running untracked.
+        const starts = await Promise.allSettled(Array.from({ length: options.hosts ?? 1 }, () => addHost()));
+        const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failed !== undefined) throw failed.reason;
         hosts.sort((a, b) => a.name.localeCompare(b.name));
 
         const services = buildServices(
