@@ -32,7 +32,16 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 async function handle(options: HttpTriggerServerOptions, request: IncomingMessage, response: ServerResponse) {
     const method = request.method ?? 'GET';
     const origin = `http://${request.headers.host ?? 'localhost'}`;
-    const path = new URL(request.url ?? '/', origin).pathname;
+    let path: string;
+    try {
+        path = new URL(request.url ?? '/', origin).pathname;
+    } catch {
+        // Kestrel refuses a Host header that is not a host[:port] with 400 before any function runs.
+        options.logger.write({ level: 'information', message: `400 ${method} (the Host header is not a valid host)` });
+        response.statusCode = 400;
+        response.end();
+        return;
+    }
     const match = options.routes.match(method, path);
     if (match.kind !== 'matched') {
         const why =

@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+
 import { AZURITE_ACCOUNT_KEY } from '../../../../dev/azurite/account';
 import { fromBase64, type FixtureHost, startFixtureHost } from '../../../support/hostFixture';
 import { waitFor } from '../../../support/poll';
@@ -61,6 +63,23 @@ describe('local host: HTTP triggers', () => {
         expect((await fetch(url('/api/nothing-here'))).status).toBe(404);
         expect((await fetch(url('/greet/Ada'))).status).toBe(404); // the default "api" prefix is required
         expect((await fetch(url('/api/login'), { method: 'DELETE' })).status).toBe(404);
+    });
+
+    it('answers 400 to a Host header that is not a host, without running a function', async () => {
+        // fetch cannot send such a header; a raw request can, and a browser-less client may.
+        const answer = await new Promise<string>((resolve, reject) => {
+            const chunks: Buffer[] = [];
+            const socket = connect(fixture.host.port, '127.0.0.1', () =>
+                socket.write('GET /api/greet/Ada HTTP/1.1\r\nhost: <script>x</script>\r\nconnection: close\r\n\r\n'),
+            );
+            socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+            socket.on('error', reject);
+            socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+        });
+        expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+        expect(
+            fixture.host.lines.some((line) => line.includes('Executing') && line.includes('GET /api/greet/Ada')),
+        ).toBe(false);
     });
 
     it('answers 500 with the invocation id when a handler throws, and logs the error under that id', async () => {
