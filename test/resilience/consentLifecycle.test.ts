@@ -12,6 +12,7 @@ import { randomChanges, seededRandom } from '../support/syncHarness';
 import { waitFor } from '../support/poll';
 import { expectExact, finishedRun, requestSync, scenarioSeed, updateUsers } from './support/product';
 import { type ResilienceStack, startStack } from './support/stack';
+import { itLeavesNoSecretInLogs } from './support/secrets';
 
 const SEED = scenarioSeed(6);
 
@@ -93,3 +94,5 @@ describe(`consent lifecycle (seed ${SEED})`, () => {
         await expectExact(stack, tenantId);
     }, 300_000);
 });
+
+itLeavesNoSecretInLogs(() => stack);

@@ -16,6 +16,7 @@ import {
     writeTimes,
 } from './support/product';
 import { type ResilienceStack, startStack } from './support/stack';
+import { itLeavesNoSecretInLogs } from './support/secrets';
 
 const SEED = scenarioSeed(20251);
 const TRIALS = 20;
@@ -186,3 +187,5 @@ function summarize(trials: Trial[]): string {
         )
         .join('\n');
 }
+
+itLeavesNoSecretInLogs(() => stack);

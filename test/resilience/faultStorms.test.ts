@@ -8,6 +8,7 @@
  * between a repeated next link and a sweep of the users the round never saw.
  */
 import { TIMER_NEVER, type ResilienceStack, startStack } from './support/stack';
+import { itLeavesNoSecretInLogs } from './support/secrets';
 import { randomChanges, seededRandom } from '../support/syncHarness';
 import { waitFor } from '../support/poll';
 import { expectExact, finishedRun, mapLimited, requestSync, scenarioSeed } from './support/product';
@@ -178,3 +179,5 @@ describe(`fault storms (seed ${SEED})`, () => {
         await expectExact(stack, tenantId);
     }, 180_000);
 });
+
+itLeavesNoSecretInLogs(() => stack);

@@ -19,6 +19,7 @@ import {
     tablesSnapshot,
 } from './support/hostile';
 import { type ResilienceStack, startStack } from './support/stack';
+import { itLeavesNoSecretInLogs } from './support/secrets';
 
 const SEED = scenarioSeed(77);
 const GENERATED = 460;
@@ -552,3 +553,5 @@ describe(`hostile input at the HTTP edge (seed ${SEED})`, () => {
         ).toBeGreaterThan(0);
     });
 });
+
+itLeavesNoSecretInLogs(() => stack);

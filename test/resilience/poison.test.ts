@@ -12,6 +12,7 @@ import { waitFor } from '../support/poll';
 import { REPO_ROOT } from '../support/processes';
 import { expectExact, finishedRun, mapLimited, poisonMessages, requestSync } from './support/product';
 import { type ResilienceStack, startStack } from './support/stack';
+import { itLeavesNoSecretInLogs } from './support/secrets';
 
 const MAX_DEQUEUE_COUNT = (
     JSON.parse(readFileSync(join(REPO_ROOT, 'host.json'), 'utf8')) as {
@@ -131,3 +132,5 @@ it(`bad messages end in ${SYNC_QUEUE}-poison after ${MAX_DEQUEUE_COUNT} attempts
         await expectExact(stack, tenantId);
     }
 }, 300_000);
+
+itLeavesNoSecretInLogs(() => stack);

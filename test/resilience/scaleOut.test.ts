@@ -10,6 +10,7 @@ import { randomChanges, seededRandom } from '../support/syncHarness';
 import { waitFor } from '../support/poll';
 import { allRuns, expectExact, finishedRun, mapLimited, requestSync, scenarioSeed } from './support/product';
 import { type ResilienceStack, startStack } from './support/stack';
+import { itLeavesNoSecretInLogs } from './support/secrets';
 
 const SEED = scenarioSeed(4);
 const TENANTS = 50;
@@ -149,3 +150,5 @@ describe(`scale-out (seed ${SEED})`, () => {
         expect(hotRounds.length).toBeLessThan(1 + WAVES * AT_ONCE);
     }, 600_000);
 });
+
+itLeavesNoSecretInLogs(() => stack);

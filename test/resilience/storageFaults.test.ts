@@ -8,6 +8,7 @@ import { randomChanges, seededRandom } from '../support/syncHarness';
 import { waitFor } from '../support/poll';
 import { expectExact, finishedRun, poisonMessages, requestSync, scenarioSeed } from './support/product';
 import { type ResilienceStack, startStack } from './support/stack';
+import { itLeavesNoSecretInLogs } from './support/secrets';
 
 const SEED = scenarioSeed(3);
 
@@ -76,3 +77,5 @@ describe(`storage faults (seed ${SEED})`, () => {
         expect((await stack.request(host, 'GET', '/api/health')).status).toBe(200);
     }, 400_000);
 });
+
+itLeavesNoSecretInLogs(() => stack);

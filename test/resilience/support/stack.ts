@@ -135,8 +135,10 @@ export interface ResilienceStack {
     simStateFile: string;
     /** App settings every host got. */
     settings: Record<string, string>;
-    /** A token for the operations API (client credentials of the operations client). */
+    /** A token for the operations API (client credentials of the operations client); remembered as a secret. */
     operationsToken(): Promise<string>;
+    /** Secrets the scenario saw (tokens, cookies, codes), by name: no log may contain them. */
+    secrets: Map<string, string>;
     /** One HTTP request to a host. */
     request(host: AppHost, method: string, path: string, init?: RequestInit): Promise<ApiAnswer>;
     /** A new customer tenant in the simulator. */
@@ -194,11 +196,13 @@ export async function startStack(options: StackOptions): Promise<ResilienceStack
         });
     };
     const stopping: (() => Promise<unknown>)[] = [];
-    const stopAll = async () => {
-        for (const stop of stopping.reverse()) await stop().catch(() => undefined);
-        logs.flush();
-        rmSync(stateDir, { recursive: true, force: true });
-    };
+    let stopped: Promise<void> | undefined;
+    const stopAll = () =>
+        (stopped ??= (async () => {
+            for (const stop of [...stopping].reverse()) await stop().catch(() => undefined);
+            logs.flush();
+            rmSync(stateDir, { recursive: true, force: true });
+        })());
 
     try {
         const [first, sim] = await Promise.all([
@@ -312,8 +316,10 @@ export async function startStack(options: StackOptions): Promise<ResilienceStack
             async operationsToken() {
                 const result = await opsClient.acquireTokenByClientCredential({ scopes: [ops.scope] });
                 if (!result) throw new Error('MSAL returned no token');
+                stack.secrets.set(`operations token ${result.accessToken.slice(-8)}`, result.accessToken);
                 return result.accessToken;
             },
+            secrets: new Map(),
             async request(host, method, path, init = {}) {
                 const response = await fetch(`${host.url}${path}`, { method, redirect: 'manual', ...init });
                 const text = await response.text();
