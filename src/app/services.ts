@@ -3,10 +3,12 @@ import { randomBytes } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 
+import { type Auth, createAuth } from '../auth';
 import type { AppConfig } from '../config';
 import { createGraphClient, createThrottleGate, type GraphClient } from '../graph';
 import { type AppClient, type AppTokenProvider, createAppClient, createAppTokenProvider } from '../identity';
 import { consoleLogger, type Logger } from '../logging';
+import { createOnboarding, type Onboarding } from '../onboarding';
 import { createKeyVaultSecrets, type SecretProvider } from '../secrets';
 import { createStorageClients, type StorageClients, SYNC_QUEUE, TableName } from '../storage';
 import { createOffboarding, type Offboarding } from '../sync/offboarding';
@@ -15,6 +17,7 @@ import { createSyncQueue, type SyncQueue } from '../sync/syncQueue';
 import { createSyncRequests, type SyncRequests } from '../sync/syncRequests';
 import { createUsersStore, type UsersStore } from '../sync/usersStore';
 import { createTenantRegistry, type TenantRegistry } from '../tenants';
+import { createTenantPages, type TenantPages } from '../web/tenantPages';
 import { type Clock, systemClock } from './clock';
 
 /** Everything the functions use, built once per process from the validated configuration. */
@@ -37,6 +40,12 @@ export interface Services {
     syncQueue: SyncQueue;
     syncRequests: SyncRequests;
     offboarding: Offboarding;
+    /** Sign-in, sessions and CSRF tokens for the pages. */
+    auth: Auth;
+    /** Admin consent: the connect flow and its callback. */
+    onboarding: Onboarding;
+    /** The tenant's own pages (status, users, sync now, disconnect), with their access checks. */
+    tenantPages: TenantPages;
 }
 
 export interface ServiceOverrides {
@@ -84,6 +93,9 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
     const tenants = createTenantRegistry(storage.table(TableName.tenants), clock);
     const users = createUsersStore(storage.table(TableName.users));
     const runs = createRunsStore(storage.table(TableName.runs));
+    const syncRequests = createSyncRequests(tenants, runs, clock, randomHex);
+    const offboarding = createOffboarding(tenants, users, runs, () => clock.now());
+    const auth = createAuth(config, { secrets, appClient, clock });
     return {
         config,
         clock,
@@ -98,7 +110,19 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
         users,
         runs,
         syncQueue: createSyncQueue(storage.queue(SYNC_QUEUE)),
-        syncRequests: createSyncRequests(tenants, runs, clock, randomHex),
-        offboarding: createOffboarding(tenants, users, runs, () => clock.now()),
+        syncRequests,
+        offboarding,
+        auth,
+        onboarding: createOnboarding(config, {
+            authStates: storage.table(TableName.authStates),
+            tokens: auth.tokens,
+            appTokens,
+            graph,
+            tenants,
+            syncRequests,
+            clock,
+            ensureStorage: () => storage.ensureCreated(),
+        }),
+        tenantPages: createTenantPages({ tenants, users, runs, syncRequests, offboarding, clock }),
     };
 }
