@@ -1,28 +1,30 @@
 /**
  * The local Functions host: a development tool that runs this app without Azure Functions Core Tools.
- * It loads the app exactly as the Node.js worker does (package.json `main`, `@azure/functions-core`)
- * and serves HTTP, timer and Storage queue triggers with the real host's semantics.
+ * Like the real host it runs the app in a separate worker process (worker/main.ts), which loads it exactly
+ * as the Node.js worker does, and serves HTTP, timer and Storage queue triggers with the real host's
+ * semantics. A worker that crashes or is killed is replaced; the invocations it was running fail.
  */
 import { join, resolve } from 'node:path';
 
+import { resolveHostId } from './config/hostId';
 import { readHostJson } from './config/hostJson';
 import { overlaySettings, readLocalSettings } from './config/settings';
 import { describeStorageConnection } from './config/storageConnection';
-import { installCoreModule } from './core/installCoreModule';
-import type { CoreRuntime } from './core/functionsCore';
-import { HostError } from './errors';
 import { describeFunction } from './functions/functionDefinitions';
 import { type HostPlan, planFunctions } from './functions/hostPlan';
 import { closeServer, createHttpTriggerServer, listen } from './http/httpServer';
-import { findEntryFiles, loadEntryFiles } from './app/loadApp';
-import { applyLogHooks, runHooks } from './invoke/hooks';
 import { Invoker } from './invoke/invoker';
-import { createConsoleLogger, describeError, type HostLogger } from './log/hostLogger';
+import { withRetries } from './invoke/retry';
+import { createConsoleLogger, type HostLogger } from './log/hostLogger';
+import { redactSecrets } from './log/redact';
 import { QueueClients } from './queue/queueClients';
 import { QueueListener } from './queue/queueListener';
 import { createQueueOutputWriter } from './queue/queueOutput';
+import { QueueWatcher } from './queue/queueWatcher';
 import { RouteTable } from './routing/routeTable';
+import { BlobScheduleStatusStore } from './timer/scheduleStatus';
 import { TimerTrigger } from './timer/timerTrigger';
+import { WorkerSupervisor } from './worker/workerSupervisor';
 
 export const DEFAULT_PORT = 7071;
 
@@ -38,8 +40,16 @@ export interface StartHostOptions {
     /** Overrides the settings file (default process.env), as the environment does for Core Tools. */
     env?: Readonly<Record<string, string | undefined>>;
     logger?: HostLogger;
+    /** Each line the app writes to stdout/stderr in the worker; by default copied to this process's. */
+    workerOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
     /** How long stop() waits for running invocations and requests. */
     shutdownGraceMs?: number;
+    /** How long a running queue message stays invisible before its lease is renewed; the host's is 10 minutes. */
+    messageLeaseSeconds?: number;
+    /** Called with the pid of every worker process once it has loaded the app (the first one and each restart). */
+    onWorkerReady?: (pid: number) => void;
+    /** Called when no worker process can be started any more (the host cannot serve until restarted). */
+    onFatal?: (error: Error) => void;
 }
 
 export interface HostFunctionInfo {
@@ -53,32 +63,14 @@ export interface RunningHost {
     url: string;
     port: number;
     functions: HostFunctionInfo[];
+    /** The current worker process's pid (undefined while it is being replaced). */
+    readonly workerPid: number | undefined;
     stop(): Promise<void>;
 }
-
-let started = false;
 
 function displayOrigin(hostname: string, port: number): string {
     const local = ['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1'].includes(hostname);
     return `http://${local ? 'localhost' : hostname}:${port}`;
-}
-
-function routeCore(core: CoreRuntime, logger: HostLogger): void {
-    core.setLogSink((level, category, message) => {
-        const entry = applyLogHooks(core, { level, category, message }, undefined);
-        logger.write({
-            level: entry.level,
-            message: category === 'system' ? `[system] ${entry.message}` : entry.message,
-        });
-    });
-}
-
-async function lockSetup(core: CoreRuntime): Promise<void> {
-    // The worker asks the model for capabilities once start-up is over; the library locks app.setup() then.
-    const capabilities = await core.programmingModel()?.getCapabilities?.({});
-    if (capabilities?.HttpUri !== undefined) {
-        throw new HostError('app.setup({ enableHttpStream: true }) is not supported by the local host');
-    }
 }
 
 function describe(plan: HostPlan, origin: string): HostFunctionInfo[] {
@@ -90,7 +82,7 @@ function describe(plan: HostPlan, origin: string): HostFunctionInfo[] {
     const timers = plan.timers.map((t): HostFunctionInfo => ({
         name: t.functionName,
         trigger: 'timer',
-        description: `timerTrigger (${t.schedule} UTC${t.runOnStartup ? ', runOnStartup' : ''})`,
+        description: `timerTrigger (${t.schedule.expression} UTC${t.runOnStartup ? ', runOnStartup' : ''}${t.useMonitor ? ', monitored' : ''})`,
     }));
     const queues = plan.queues.map((q): HostFunctionInfo => ({
         name: q.functionName,
@@ -100,38 +92,66 @@ function describe(plan: HostPlan, origin: string): HostFunctionInfo[] {
     return [...http, ...timers, ...queues].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/**
- * Loads the app and starts serving its triggers. Runs once per process: the app stays in the module
- * cache and its registrations in `@azure/functions-core`. Sets missing app settings on process.env,
- * because the app reads process.env as it does under the worker.
- */
+function copyWorkerOutput(line: string, stream: 'stdout' | 'stderr'): void {
+    (stream === 'stdout' ? process.stdout : process.stderr).write(`${redactSecrets(line)}\n`);
+}
+
+/** Starts the worker (which loads the app) and serves the app's triggers. */
 export async function startHost(options: StartHostOptions): Promise<RunningHost> {
-    if (started) throw new Error('startHost() can run once per process');
-    started = true;
     const appDir = resolve(options.appDir);
     const logger = options.logger ?? createConsoleLogger();
     const graceMs = options.shutdownGraceMs ?? 10_000;
 
-    const hostJson = readHostJson(appDir);
     const local = readLocalSettings(options.settingsFile ?? join(appDir, 'local.settings.json'), {
         required: options.settingsFile !== undefined,
     });
     const settings = overlaySettings(local.values, options.env ?? process.env);
-    for (const [name, value] of Object.entries(settings)) process.env[name] ??= value;
+    const hostJson = readHostJson(appDir, settings);
 
-    const core = installCoreModule();
-    routeCore(core, logger);
-    loadEntryFiles(appDir, findEntryFiles(appDir));
-    core.completeStartup();
-    await lockSetup(core);
+    const worker = new WorkerSupervisor({
+        appDir,
+        env: { ...settings },
+        logger,
+        onLog: (entry) =>
+            logger.write({
+                level: entry.level,
+                functionName: entry.functionName,
+                invocationId: entry.invocationId,
+                message: entry.category === 'system' ? `[system] ${entry.message}` : entry.message,
+            }),
+        onOutput: options.workerOutput ?? copyWorkerOutput,
+        ...(options.onWorkerReady === undefined ? {} : { onWorkerReady: options.onWorkerReady }),
+        onFatal: (error) => {
+            logger.write({ level: 'critical', message: error.message });
+            options.onFatal?.(error);
+        },
+    });
+    const registrations = await worker.start();
 
-    const plan = planFunctions(core.functions().map(describeFunction), settings, hostJson);
+    let plan: HostPlan;
+    try {
+        plan = planFunctions(
+            registrations.map((metadata) => describeFunction({ metadata })),
+            settings,
+            hostJson,
+        );
+    } catch (error) {
+        await worker.stop(graceMs);
+        throw error;
+    }
     for (const warning of plan.warnings) logger.write({ level: 'warning', message: warning });
-    if (core.functions().length === 0) logger.write({ level: 'warning', message: 'No functions were registered' });
+    if (plan.errors.length > 0) {
+        logger.write({
+            level: 'error',
+            message: `The following ${plan.errors.length} functions are in error:\n${plan.errors.map((e) => `${e.functionName}: ${e.message}`).join('\n')}`,
+        });
+    }
+    if (registrations.length === 0) logger.write({ level: 'warning', message: 'No functions were registered' });
 
     const clients = new QueueClients();
+    const watcher = new QueueWatcher();
     const invoker = new Invoker({
-        core,
+        target: worker,
         logger,
         functionTimeoutMs: hostJson.functionTimeoutMs,
         writeOutputs: createQueueOutputWriter({
@@ -139,12 +159,10 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
             clients,
             encoding: hostJson.queues.messageEncoding,
             logger,
+            watcher,
         }),
     });
     const invoke = invoker.invoke.bind(invoker);
-    // appStart and appTerminate share one hookData, as in the worker.
-    const appHookContext = { hookData: {}, appHookData: core.appHookData };
-    await runHooks(core, 'appStart', { ...appHookContext, functionAppDirectory: appDir });
 
     const server = createHttpTriggerServer({
         routes: new RouteTable(plan.routes),
@@ -157,31 +175,61 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     try {
         port = await listen(server, options.port ?? local.localHttpPort ?? DEFAULT_PORT, hostname);
     } catch (error) {
-        await runHooks(core, 'appTerminate', appHookContext);
+        await worker.stop(graceMs);
         throw error;
     }
     const origin = displayOrigin(hostname, port);
 
-    const timers = plan.timers.map((t) => new TimerTrigger({ ...t, invoke }));
-    const listeners = plan.queues.map(
-        (q) => new QueueListener({ ...q, clients, options: hostJson.queues, invoke, logger }),
+    const stopping = new AbortController();
+    const statusStore =
+        plan.timerStorage === undefined
+            ? undefined
+            : new BlobScheduleStatusStore(plan.timerStorage, resolveHostId(appDir, settings));
+    const timers = plan.timers.map(
+        (t) =>
+            new TimerTrigger({
+                ...t,
+                ...(statusStore === undefined ? {} : { statusStore }),
+                logger,
+                invoke: t.retry === undefined ? invoke : withRetries(invoke, t.retry, logger, stopping.signal),
+            }),
     );
-    timers.forEach((t) => t.start());
+    const listeners = plan.queues.map(
+        (q) =>
+            new QueueListener({
+                ...q,
+                clients,
+                options: hostJson.queues,
+                invoke,
+                logger,
+                watcher,
+                ...(options.messageLeaseSeconds === undefined
+                    ? {}
+                    : { messageLeaseSeconds: options.messageLeaseSeconds }),
+            }),
+    );
+    await Promise.all(timers.map((t) => t.start()));
     listeners.forEach((l) => l.start());
 
-    let stopping: Promise<void> | undefined;
+    let stopped: Promise<void> | undefined;
     const stop = () =>
-        (stopping ??= (async () => {
+        (stopped ??= (async () => {
             logger.write({ level: 'information', message: 'Stopping: no new invocations; waiting for running ones' });
+            stopping.abort();
             await Promise.all([...timers.map((t) => t.stop()), ...listeners.map((l) => l.stop(graceMs))]);
             await closeServer(server, graceMs);
-            try {
-                await runHooks(core, 'appTerminate', appHookContext);
-            } catch (error) {
-                logger.write({ level: 'error', message: `An appTerminate hook failed: ${describeError(error)}` });
-            }
+            // The worker runs the app's appTerminate hooks before it exits.
+            await worker.stop(graceMs);
             logger.write({ level: 'information', message: 'Stopped' });
         })());
 
-    return { url: origin, port, functions: describe(plan, origin), stop };
+    return {
+        url: origin,
+        port,
+        functions: describe(plan, origin),
+        get workerPid() {
+            return worker.pid;
+        },
+        stop,
+    };
 }

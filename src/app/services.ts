@@ -11,11 +11,15 @@ import { consoleLogger, type Logger } from '../logging';
 import { createOnboarding, type Onboarding } from '../onboarding';
 import { createKeyVaultSecrets, type SecretProvider } from '../secrets';
 import { createStorageClients, type StorageClients, SYNC_QUEUE, TableName } from '../storage';
+import { fanOut, type FanOutResult } from '../sync/fanOut';
 import { createOffboarding, type Offboarding } from '../sync/offboarding';
+import { createQueuedMarkers, type QueuedMarkers } from '../sync/queuedMarkers';
 import { createRunsStore, type RunsStore } from '../sync/runsStore';
 import { createSyncQueue, type SyncQueue } from '../sync/syncQueue';
 import { createSyncRequests, type SyncRequests } from '../sync/syncRequests';
 import { createUsersStore, type UsersStore } from '../sync/usersStore';
+import { createSyncWorker, type SyncWorker } from '../sync/syncWorker';
+import type { LeaseOptions } from '../sync/tenantLease';
 import { createTenantRegistry, type TenantRegistry } from '../tenants';
 import { createTenantPages, type TenantPages } from '../web/tenantPages';
 import { type Clock, systemClock } from './clock';
@@ -40,6 +44,11 @@ export interface Services {
     syncQueue: SyncQueue;
     syncRequests: SyncRequests;
     offboarding: Offboarding;
+    markers: QueuedMarkers;
+    /** The queue worker: one delivery of a `tenant-sync` message. */
+    syncWorker: SyncWorker;
+    /** Enqueues a sync for every tenant that is due (the timer and `POST /api/sync`). */
+    fanOut(correlationId: string, logger: Logger): Promise<FanOutResult>;
     /** Sign-in, sessions and CSRF tokens for the pages. */
     auth: Auth;
     /** Admin consent: the connect flow and its callback. */
@@ -54,6 +63,10 @@ export interface ServiceOverrides {
     credential?: TokenCredential;
     processLogger?: Logger;
     randomHex?: (bytes: number) => string;
+    /** A number in [0, 1) for the fan-out's jitter. */
+    random?: () => number;
+    /** The worker's tenant lease (tests shorten it). */
+    lease?: LeaseOptions;
 }
 
 /** The composition root: the only place services are created and wired. */
@@ -96,6 +109,20 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
     const syncRequests = createSyncRequests(tenants, runs, clock, randomHex);
     const offboarding = createOffboarding(tenants, users, runs, () => clock.now());
     const auth = createAuth(config, { secrets, appClient, clock });
+    const markers = createQueuedMarkers(storage.table(TableName.tenants));
+    const syncQueue = createSyncQueue(storage.queue(SYNC_QUEUE));
+    const syncWorker = createSyncWorker({
+        tenants,
+        users,
+        runs,
+        graph,
+        queue: syncQueue,
+        markers,
+        clock,
+        sync: config.sync,
+        ...(overrides.lease === undefined ? {} : { lease: overrides.lease }),
+    });
+    const random = overrides.random ?? Math.random;
     return {
         config,
         clock,
@@ -109,9 +136,17 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
         tenants,
         users,
         runs,
-        syncQueue: createSyncQueue(storage.queue(SYNC_QUEUE)),
+        syncQueue,
         syncRequests,
         offboarding,
+        markers,
+        syncWorker,
+        fanOut: (correlationId, logger) =>
+            fanOut(
+                { tenants, markers, queue: syncQueue, clock, sync: config.sync, random, randomHex },
+                correlationId,
+                logger,
+            ),
         auth,
         onboarding: createOnboarding(config, {
             authStates: storage.table(TableName.authStates),

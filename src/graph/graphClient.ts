@@ -145,6 +145,13 @@ export function createGraphClient(
                     } finally {
                         state.forceTokenRefresh = false;
                     }
+                    if (token.roles.length === 0)
+                        // Consented without the application permission, or Microsoft has not applied it yet.
+                        throw new CustomerActionError(
+                            'consent_required',
+                            `The app holds no application permission in tenant ${state.tenantId}`,
+                            { remoteCode: 'token_without_roles' },
+                        );
                     request.headers.set('authorization', `Bearer ${token.accessToken}`);
                     request.headers.set('client-request-id', state.clientRequestId);
                     state.stats.requests += 1;

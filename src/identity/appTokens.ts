@@ -1,4 +1,4 @@
-import { CustomerActionError, TransientError } from '../errors';
+import { isTenantSyncError, TransientError } from '../errors';
 import { type AppClient, classifyTokenError, GRAPH_DEFAULT_SCOPE } from './appClient';
 
 /** An app-only access token for Microsoft Graph in one customer tenant. */
@@ -47,7 +47,8 @@ export function createAppTokenProvider(app: AppClient): AppTokenProvider {
                     roles: rolesOf(result.accessToken),
                 };
             } catch (error) {
-                if (error instanceof TransientError || error instanceof CustomerActionError) throw error;
+                // Already ours (no consent, no secret in Key Vault): keep who-can-fix-it as it is.
+                if (isTenantSyncError(error)) throw error;
                 throw classifyTokenError(error, tenantId);
             }
         },

@@ -4,13 +4,15 @@ import { ensureError, isTenantSyncError } from '../errors';
 
 export type LogValue = string | number | boolean | null | undefined;
 export type LogFields = Readonly<Record<string, LogValue>>;
+/** Fields of an error line: `error` is the thrown value, logged as its name, code and message. */
+export type ErrorFields = Readonly<Record<string, unknown>> & { error?: unknown };
 
 /** Structured, one-line logging. Every line carries the correlation id the logger was made with. */
 export interface Logger {
     debug(message: string, fields?: LogFields): void;
     info(message: string, fields?: LogFields): void;
     warn(message: string, fields?: LogFields): void;
-    error(message: string, fields?: LogFields & { error?: unknown }): void;
+    error(message: string, fields?: ErrorFields): void;
     /** A logger that adds `fields` to every line. */
     with(fields: LogFields): Logger;
 }
@@ -65,9 +67,10 @@ class LineLogger implements Logger {
     warn(message: string, fields: LogFields = {}): void {
         this.write('warn', message, fields);
     }
-    error(message: string, fields: LogFields & { error?: unknown } = {}): void {
+    error(message: string, fields: ErrorFields = {}): void {
         const { error, ...rest } = fields;
-        this.write('error', message, error === undefined ? rest : { ...rest, ...errorFields(error) });
+        const plain = rest as LogFields;
+        this.write('error', message, error === undefined ? plain : { ...plain, ...errorFields(error) });
     }
     with(fields: LogFields): Logger {
         return new LineLogger(this.sink, { ...this.fields, ...fields });

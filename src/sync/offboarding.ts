@@ -31,7 +31,7 @@ export function createOffboarding(
                 round: undefined,
                 deltaLink: undefined,
                 queuedAt: undefined,
-                pendingManualRunId: undefined,
+                pendingRunIds: [],
                 allowMassDelete: false,
                 userCount: 0,
             }));

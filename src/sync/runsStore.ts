@@ -81,8 +81,8 @@ function toEntity(run: SyncRun): Record<string, string | number> & { partitionKe
 }
 
 function fromEntity(entity: Record<string, unknown>): SyncRun {
-    const text = (name: string) => (typeof entity[name] === 'string' ? (entity[name]) : undefined);
-    const count = (name: string) => (typeof entity[name] === 'number' ? (entity[name]) : 0);
+    const text = (name: string) => (typeof entity[name] === 'string' ? entity[name] : undefined);
+    const count = (name: string) => (typeof entity[name] === 'number' ? entity[name] : 0);
     const trigger = text('trigger');
     const state = text('state');
     if (trigger === undefined || state === undefined)

@@ -24,10 +24,16 @@ export interface RoundCheckpoint {
     pages: number;
     added: number;
     updated: number;
-    /** `@removed` entries seen; they are applied when the round completes (mass-deletion guard). */
+    /** Users Graph reported removed (and we had); they are deleted when the round completes (mass-deletion guard). */
     removed: number;
-    /** Whether the tenant's table was empty when this full round started (every write is an addition). */
-    startedEmpty: boolean;
+    /** Users in the table when the round started (a full round derives its additions from it). */
+    usersBefore: number;
+    /** Set once the last page is committed: the round only has its deletions left to do. */
+    deltaLink?: string | undefined;
+    /** Transient failures in a row; each one waits longer before the round goes on. */
+    failures: number;
+    /** Manual requests this round also answers (they were asked for before it started). */
+    mergedRunIds?: string[] | undefined;
 }
 
 /** The last run's headline, shown on the tenant page and in the API without reading SyncRuns. */
@@ -69,8 +75,8 @@ export interface TenantRecord {
     userCount: number;
     lastSyncAt: string | undefined;
     lastRun: RunSummary | undefined;
-    /** A manual sync asked for while another ran; it runs as soon as that one ends. */
-    pendingManualRunId: string | undefined;
+    /** Manual syncs asked for while another ran; one more round runs for them as soon as that one ends. */
+    pendingRunIds: string[];
     /** An operator confirmed the deletions a blocked round wants to make. */
     allowMassDelete: boolean;
     /** Graph asked us not to call for this tenant before this moment. */
@@ -123,7 +129,7 @@ export function toEntity(record: TenantRecord): TenantEntity {
         deltaLink: record.deltaLink,
         lastSyncAt: record.lastSyncAt,
         lastRun: record.lastRun === undefined ? undefined : JSON.stringify(record.lastRun),
-        pendingManualRunId: record.pendingManualRunId,
+        pendingRunIds: record.pendingRunIds.length === 0 ? undefined : JSON.stringify(record.pendingRunIds),
         graphRetryAfter: record.graphRetryAfter,
     };
     for (const [key, value] of Object.entries(optional)) if (value !== undefined) entity[key] = value;
@@ -154,7 +160,7 @@ export function fromEntity(entity: Record<string, unknown>): TenantRecord {
         userCount: num(entity.userCount),
         lastSyncAt: str(entity.lastSyncAt),
         lastRun: json<RunSummary>(entity.lastRun, 'lastRun'),
-        pendingManualRunId: str(entity.pendingManualRunId),
+        pendingRunIds: json<string[]>(entity.pendingRunIds, 'pendingRunIds') ?? [],
         allowMassDelete: entity.allowMassDelete === true,
         graphRetryAfter: str(entity.graphRetryAfter),
     };
@@ -163,7 +169,7 @@ export function fromEntity(entity: Record<string, unknown>): TenantRecord {
 /** A tenant seen for the first time (at its first consent). */
 export function newTenantRecord(tenantId: string, displayName: string, status: TenantStatus, now: Date): TenantRecord {
     return {
-        tenantId,
+        tenantId: tenantId.toLowerCase(),
         displayName,
         status,
         statusCode: undefined,
@@ -181,7 +187,7 @@ export function newTenantRecord(tenantId: string, displayName: string, status: T
         userCount: 0,
         lastSyncAt: undefined,
         lastRun: undefined,
-        pendingManualRunId: undefined,
+        pendingRunIds: [],
         allowMassDelete: false,
         graphRetryAfter: undefined,
     };

@@ -41,6 +41,7 @@ const MAX_ATTEMPTS = 8;
 
 export function createTenantRegistry(table: TableClient, clock: Clock): TenantRegistry {
     const read = async (tenantId: string): Promise<Tenant | undefined> => {
+        tenantId = tenantId.toLowerCase();
         try {
             const entity = await table.getEntity(tenantId, TENANT_ROW_KEY);
             return { record: fromEntity(entity), etag: entity.etag };
@@ -71,6 +72,8 @@ export function createTenantRegistry(table: TableClient, clock: Clock): TenantRe
         create: (() => TenantRecord) | undefined,
         mutate: TenantMutation,
     ): Promise<Tenant | undefined> => {
+        // Row keys are lower-case GUIDs, however the id was spelt where it came from.
+        tenantId = tenantId.toLowerCase();
         for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             const current = await read(tenantId);
             if (current === undefined && create === undefined) return undefined;
@@ -91,10 +94,11 @@ export function createTenantRegistry(table: TableClient, clock: Clock): TenantRe
         );
     };
 
-    const filterFor = (statuses: readonly TenantStatus[] | undefined): string | undefined =>
+    // The table also holds other kinds of rows (the fan-out's queue markers): select tenant rows only.
+    const filterFor = (statuses: readonly TenantStatus[] | undefined): string =>
         statuses === undefined || statuses.length === 0
-            ? undefined
-            : statuses.map((status) => odata`status eq ${status}`).join(' or ');
+            ? odata`RowKey eq ${TENANT_ROW_KEY}`
+            : `${odata`RowKey eq ${TENANT_ROW_KEY}`} and (${statuses.map((status) => odata`status eq ${status}`).join(' or ')})`;
 
     const page = async (
         statuses: readonly TenantStatus[] | undefined,
@@ -103,16 +107,14 @@ export function createTenantRegistry(table: TableClient, clock: Clock): TenantRe
     ): Promise<TenantPage> => {
         const filter = filterFor(statuses);
         const pages = table
-            .listEntities({ queryOptions: filter === undefined ? {} : { filter } })
+            .listEntities({ queryOptions: { filter } })
             .byPage({ maxPageSize: pageSize, ...(continuationToken === undefined ? {} : { continuationToken }) });
         try {
             const result = await pages.next();
             if (result.done === true) return { tenants: [], continuationToken: undefined };
             const value = result.value;
             return {
-                tenants: value
-                    .filter((entity) => entity.rowKey === TENANT_ROW_KEY)
-                    .map((entity) => ({ record: fromEntity(entity), etag: entity.etag })),
+                tenants: value.map((entity) => ({ record: fromEntity(entity), etag: entity.etag })),
                 continuationToken: value.continuationToken,
             };
         } catch (error) {

@@ -15,14 +15,15 @@ export interface FixtureHost {
 
 /**
  * In-memory Azurite on free ports plus the local host (a child process) running the fixture app against
- * it. Settings come from the fixture's settings file, overlaid by `env` (the environment wins).
+ * it. Settings come from the fixture's settings file, overlaid by `env` (the environment wins); `args` are
+ * extra host options (e.g. `--verbose`).
  */
-export async function startFixtureHost(env: NodeJS.ProcessEnv = {}): Promise<FixtureHost> {
+export async function startFixtureHost(env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<FixtureHost> {
     const azurite = await startAzurite({ inMemory: true, blobPort: 0, queuePort: 0, tablePort: 0 });
     let host: HostProcess;
     try {
         host = await startHostProcess(
-            ['--app-dir', FIXTURE_APP_DIR, '--settings', `${FIXTURE_APP_DIR}/fixture.settings.json`],
+            ['--app-dir', FIXTURE_APP_DIR, '--settings', `${FIXTURE_APP_DIR}/fixture.settings.json`, ...args],
             { AzureWebJobsStorage: azurite.connectionString, ...env },
         );
     } catch (error) {

@@ -6,7 +6,7 @@
  *   beforeAll(async () => (world = await startProductWorld()));
  *   afterAll(() => world.stop());
  */
-import { ManagedIdentityCredential } from '@azure/identity';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
 
 import { startAzurite, type RunningAzurite } from '../../dev/azurite/azurite';
 import type { SimulatorOptions } from '../../dev/sim/simulator';
@@ -23,8 +23,15 @@ export interface ProductWorld {
     settings: Record<string, string>;
     config: AppConfig;
     services: Services;
-    /** Another set of services on the same config (a second instance of the app). */
-    newServices(overrides?: ServiceOverrides, settings?: Record<string, string>): Services;
+    /**
+     * Another set of services (a second instance of the app), with other settings, or with
+     * `tune` changing the validated configuration beyond what the schema allows (a 1-second time budget).
+     */
+    newServices(
+        overrides?: ServiceOverrides,
+        settings?: Record<string, string>,
+        tune?: (config: AppConfig) => AppConfig,
+    ): Services;
     stop(): Promise<void>;
 }
 
@@ -50,12 +57,31 @@ export async function startProductWorld(
         AZURE_CLIENT_ID: app.AZURE_CLIENT_ID,
         ...options.settings,
     };
-    const build = (overrides: ServiceOverrides = {}, extra: Record<string, string> = {}) => {
-        const config = loadConfig({ ...settings, ...extra });
-        return buildServices(config, {
-            credential: new ManagedIdentityCredential({ clientId: app.AZURE_CLIENT_ID }),
-            ...overrides,
-        });
+    // The real credential caches tokens by the real clock (process-wide, in MSAL); tests that move the
+    // simulator's clock by days need tokens that are fresh for it. This one asks the same managed
+    // identity endpoint every time, exactly as @azure/identity does, without the cache.
+    const managedIdentity: TokenCredential = {
+        async getToken(scopes): Promise<AccessToken> {
+            const resource = (Array.isArray(scopes) ? scopes[0] : scopes)?.replace(/\/\.default$/, '') ?? '';
+            const query = new URLSearchParams({
+                'api-version': '2019-08-01',
+                resource,
+                client_id: app.AZURE_CLIENT_ID,
+            });
+            const response = await fetch(`${app.IDENTITY_ENDPOINT}?${query.toString()}`, {
+                headers: { 'X-IDENTITY-HEADER': app.IDENTITY_HEADER },
+            });
+            const body = (await response.json()) as { access_token: string; expires_on: string };
+            return { token: body.access_token, expiresOnTimestamp: Number(body.expires_on) * 1000 };
+        },
+    };
+    const build = (
+        overrides: ServiceOverrides = {},
+        extra: Record<string, string> = {},
+        tune: (config: AppConfig) => AppConfig = (config) => config,
+    ) => {
+        const config = tune(loadConfig({ ...settings, ...extra }));
+        return buildServices(config, { credential: managedIdentity, ...overrides });
     };
     const services = build();
     await services.storage.ensureCreated();

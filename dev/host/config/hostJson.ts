@@ -57,8 +57,10 @@ function objectAt(root: JsonObject, path: string[]): JsonObject {
 }
 
 function integer(section: JsonObject, key: string, where: string, min: number, max: number): number | undefined {
-    const value = section[key];
-    if (value === undefined) return undefined;
+    const raw = section[key];
+    if (raw === undefined) return undefined;
+    // The host reads host.json through .NET configuration, where "4" and 4 are the same value.
+    const value = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
         throw new HostError(
             `host.json: "${where}.${key}" must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
@@ -122,8 +124,35 @@ export function parseHostJson(json: unknown): HostJsonOptions {
     };
 }
 
-/** Reads `<appDir>/host.json`; like the real host, an app without one is not a Functions app. */
-export function readHostJson(appDir: string): HostJsonOptions {
+const OVERRIDE_PREFIX = 'azurefunctionsjobhost__';
+
+/**
+ * Applies app settings named `AzureFunctionsJobHost__path__to__key` over host.json, as the host does
+ * (Microsoft Learn, host.json reference: "Override host.json values"). Keys match case-insensitively;
+ * values are strings, as every configuration value is to the host.
+ */
+export function applyHostJsonOverrides(json: unknown, settings: Readonly<Record<string, string>>): unknown {
+    if (!isObject(json)) return json;
+    const root: JsonObject = structuredClone(json);
+    for (const [name, value] of Object.entries(settings)) {
+        if (!name.toLowerCase().startsWith(OVERRIDE_PREFIX)) continue;
+        const path = name.slice(OVERRIDE_PREFIX.length).split('__');
+        let section = root;
+        for (const [i, part] of path.entries()) {
+            const key = Object.keys(section).find((k) => k.toLowerCase() === part.toLowerCase()) ?? part;
+            if (i === path.length - 1) {
+                section[key] = value;
+            } else {
+                const next = section[key];
+                section = isObject(next) ? next : (section[key] = {});
+            }
+        }
+    }
+    return root;
+}
+
+/** Reads `<appDir>/host.json`, with app-setting overrides; like the real host, an app without one is not a Functions app. */
+export function readHostJson(appDir: string, settings: Readonly<Record<string, string>> = {}): HostJsonOptions {
     const path = join(appDir, 'host.json');
     let text: string;
     try {
@@ -137,5 +166,5 @@ export function readHostJson(appDir: string): HostJsonOptions {
     } catch (error) {
         throw new HostError(`host.json is not valid JSON: ${(error as Error).message}`);
     }
-    return parseHostJson(json);
+    return parseHostJson(applyHostJsonOverrides(json, settings));
 }

@@ -80,7 +80,13 @@ export interface RpcInvocationRequest {
     inputData?: RpcParameterBinding[] | null;
     triggerMetadata?: Record<string, RpcTypedData> | null;
     traceContext?: { traceParent?: string | null; traceState?: string | null; attributes?: Record<string, string> };
-    retryContext?: { retryCount?: number | null; maxRetryCount?: number | null } | null;
+    retryContext?: RpcRetryContext | null;
+}
+
+export interface RpcRetryContext {
+    retryCount: number;
+    maxRetryCount: number;
+    exception?: { message?: string; source?: string; stackTrace?: string };
 }
 
 export interface RpcInvocationResponse {

@@ -13,7 +13,8 @@ interface Common {
     name: string;
     triggerBindingName: string;
     outputs: OutputBinding[];
-    registration: RegisteredFunction;
+    /** The registration as the worker reported it (metadata only; the callback stays in the worker). */
+    registration: Pick<RegisteredFunction, 'metadata'>;
 }
 
 export type FunctionDefinition =
@@ -24,7 +25,7 @@ export type FunctionDefinition =
           methods: string[] | undefined;
           authLevel: string;
       })
-    | (Common & { kind: 'timer'; schedule: string; runOnStartup: boolean })
+    | (Common & { kind: 'timer'; schedule: string; runOnStartup: boolean; useMonitor: boolean | undefined })
     | (Common & { kind: 'queue'; queueName: string; connection: string })
     | (Common & { kind: 'unsupported'; triggerType: string });
 
@@ -42,7 +43,7 @@ function optionalString(binding: BindingInfo, key: string): string | undefined {
 }
 
 /** Reads a registration the way the host reads function metadata: one trigger, any number of outputs. */
-export function describeFunction(registration: RegisteredFunction): FunctionDefinition {
+export function describeFunction(registration: Pick<RegisteredFunction, 'metadata'>): FunctionDefinition {
     const { name, bindings } = registration.metadata;
     const triggers = Object.entries(bindings).filter(
         ([, b]) => b.direction === 'in' && typeof b.type === 'string' && /trigger$/i.test(b.type),
@@ -82,6 +83,7 @@ export function describeFunction(registration: RegisteredFunction): FunctionDefi
             kind: 'timer',
             schedule: stringOption(binding, 'schedule', name),
             runOnStartup: binding.runOnStartup === true,
+            useMonitor: typeof binding.useMonitor === 'boolean' ? binding.useMonitor : undefined,
         };
     }
     if (type === 'queuetrigger') {

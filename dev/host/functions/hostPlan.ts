@@ -2,16 +2,20 @@ import type { HostJsonOptions } from '../config/hostJson';
 import { type AppSettings, substituteSettings } from '../config/settings';
 import { resolveStorageConnection, type StorageConnection } from '../config/storageConnection';
 import { HostError } from '../errors';
+import { parseRetryPolicy, type RetryPolicy } from '../invoke/retry';
 import type { QueueOutputTarget } from '../queue/queueOutput';
-import { createHttpRoute, fullRouteTemplate, type HttpRoute } from '../routing/routeTable';
-import { resolveTimerSchedule } from '../timer/timerTrigger';
+import { createHttpRoute, fullRouteTemplate, type HttpRoute, ownRoute } from '../routing/routeTable';
+import type { NcrontabSchedule } from '../timer/ncrontab';
+import { resolveTimerSchedule, resolveUseMonitor } from '../timer/timerTrigger';
 import type { FunctionDefinition } from './functionDefinitions';
 
 export interface PlannedTimer {
     functionName: string;
     triggerBindingName: string;
-    schedule: string;
+    schedule: NcrontabSchedule;
     runOnStartup: boolean;
+    useMonitor: boolean;
+    retry: RetryPolicy | undefined;
 }
 
 export interface PlannedQueue {
@@ -28,8 +32,25 @@ export interface HostPlan {
     timers: PlannedTimer[];
     queues: PlannedQueue[];
     outputTargets: Map<string, Map<string, QueueOutputTarget | { unsupportedType: string }>>;
+    /** Where monitored timers keep their schedule status (AzureWebJobsStorage), when any timer is monitored. */
+    timerStorage: StorageConnection | undefined;
+    /** Functions the host refuses to load, as the real host puts them "in error"; the others still run. */
+    errors: { functionName: string; message: string }[];
     /** Things that will not run locally, for start-up warnings. */
     warnings: string[];
+}
+
+/**
+ * The host's reserved route space: a route (or, without one, a function name) starting with `admin` or
+ * `runtime` puts the function in error (azure-functions-host, ScriptHost.ValidateHttpFunction).
+ */
+export function reservedRouteProblem(route: string | undefined, functionName: string): string | undefined {
+    const own = ownRoute(route, functionName)
+        .replace(/^\/+|\/+$/g, '')
+        .toLowerCase();
+    return own.startsWith('admin') || own.startsWith('runtime')
+        ? 'The specified route conflicts with one or more built in routes.'
+        : undefined;
 }
 
 const QUEUE_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
@@ -60,6 +81,8 @@ export function planFunctions(
         timers: [],
         queues: [],
         outputTargets: new Map(),
+        timerStorage: undefined,
+        errors: [],
         warnings: [],
     };
     const problems: string[] = [];
@@ -92,9 +115,19 @@ export function planFunctions(
             });
         }
         plan.outputTargets.set(fn.name, targets);
-        if (fn.registration.metadata.retryOptions !== undefined) {
-            plan.warnings.push(`Function "${fn.name}": its retry policy is not applied by the local host`);
+        if (
+            fn.registration.metadata.retryOptions !== undefined &&
+            fn.registration.metadata.retryOptions !== null &&
+            fn.kind !== 'timer'
+        ) {
+            // Of the triggers this host runs, the host applies retry policies to timers only.
+            plan.warnings.push(`Retries are not supported for function 'Functions.${fn.name}'.`);
         }
+    }
+    if (plan.timers.some((t) => t.useMonitor)) {
+        attempt(() => {
+            plan.timerStorage = resolveStorageConnection('AzureWebJobsStorage', settings);
+        });
     }
     if (problems.length > 0) {
         throw new HostError(`The app's functions cannot run:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -104,20 +137,34 @@ export function planFunctions(
 
 function planTrigger(fn: FunctionDefinition, settings: AppSettings, hostJson: HostJsonOptions, plan: HostPlan): void {
     switch (fn.kind) {
-        case 'http':
+        case 'http': {
+            const reserved = reservedRouteProblem(fn.route, fn.name);
+            if (reserved !== undefined) {
+                plan.errors.push({ functionName: fn.name, message: reserved });
+                return;
+            }
             plan.routes.push(
                 createHttpRoute(fn.name, fullRouteTemplate(hostJson.routePrefix, fn.route, fn.name), fn.methods),
             );
             plan.httpTriggerBindings.set(fn.name, fn.triggerBindingName);
             return;
-        case 'timer':
+        }
+        case 'timer': {
+            const schedule = resolveTimerSchedule(fn.schedule, settings, fn.name);
+            const retryOptions = fn.registration.metadata.retryOptions;
             plan.timers.push({
                 functionName: fn.name,
                 triggerBindingName: fn.triggerBindingName,
-                schedule: resolveTimerSchedule(fn.schedule, settings, fn.name),
+                schedule,
                 runOnStartup: fn.runOnStartup,
+                useMonitor: resolveUseMonitor(fn.useMonitor, schedule),
+                retry:
+                    retryOptions === undefined || retryOptions === null
+                        ? undefined
+                        : parseRetryPolicy(retryOptions, fn.name),
             });
             return;
+        }
         case 'queue':
             plan.queues.push({
                 functionName: fn.name,

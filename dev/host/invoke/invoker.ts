@@ -1,18 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { format } from 'node:util';
 
-import type {
-    CoreInvocationContext,
-    FunctionCallback,
-    LogCategory,
-    LogLevel,
-    RpcInvocationResponse,
-    RpcParameterBinding,
-    RpcTypedData,
-} from '../core/coreTypes';
-import type { CoreRuntime } from '../core/functionsCore';
+import type { RpcInvocationRequest, RpcInvocationResponse, RpcRetryContext, RpcTypedData } from '../core/coreTypes';
 import { describeError, type HostLogger } from '../log/hostLogger';
-import { applyLogHooks, runHooks } from './hooks';
 
 /** What a trigger hands the invoker: the trigger binding's data as the host would send it over RPC. */
 export interface InvocationRequest {
@@ -20,6 +9,8 @@ export interface InvocationRequest {
     triggerBindingName: string;
     data: RpcTypedData;
     triggerMetadata?: Record<string, RpcTypedData>;
+    /** Set by a retry policy: which attempt this is. */
+    retryContext?: RpcRetryContext;
     /** Why it runs, for the "Executing" line, e.g. `HTTP GET /api/health` or `timer`. */
     reason: string;
 }
@@ -32,19 +23,29 @@ export type InvocationResult =
 export type OutputWriter = (
     functionName: string,
     invocationId: string,
-    outputs: RpcParameterBinding[],
+    response: RpcInvocationResponse,
 ) => Promise<void>;
 
+/** Where invocations run: the worker process (see worker/workerSupervisor.ts). */
+export interface InvocationTarget {
+    invoke(
+        functionName: string,
+        request: RpcInvocationRequest,
+    ): Promise<{ pid: number; response: Promise<RpcInvocationResponse> }>;
+    restartWorkerWithInvocation(invocationId: string): boolean;
+}
+
 export interface InvokerOptions {
-    core: CoreRuntime;
+    target: InvocationTarget;
     logger: HostLogger;
     writeOutputs: OutputWriter;
     functionTimeoutMs: number | undefined;
+    /** How long a timed-out invocation may still finish before its worker is restarted. */
+    timeoutGraceMs?: number;
 }
 
-function toError(value: unknown): Error {
-    return value instanceof Error ? value : new Error(`Non-error value thrown: ${format(value)}`);
-}
+/** The WebJobs TimeoutAttribute's grace period, about 2 s in the host's logs. */
+const DEFAULT_TIMEOUT_GRACE_MS = 2000;
 
 function formatTimeSpan(ms: number): string {
     const seconds = Math.floor(ms / 1000);
@@ -52,41 +53,39 @@ function formatTimeSpan(ms: number): string {
     return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
 }
 
+class FunctionTimeoutError extends Error {
+    override readonly name = 'FunctionTimeoutException';
+}
+
 /**
- * Runs one invocation the way the Node.js worker does: the library's own InvocationModel builds the
- * handler arguments (HttpRequest, timer object, parsed queue message, InvocationContext) from RPC data,
- * pre/postInvocation hooks run around the handler, and getResponse turns the result and
- * `context.extraOutputs` back into RPC data. The host's part is only the trigger data and the outputs.
+ * The host's side of an invocation: it assigns the invocation id, logs Executing/Executed, sends the
+ * trigger data to the worker, enforces `functionTimeout` and writes the output bindings. A timed-out
+ * invocation fails at once; if it has not finished after a short grace period its worker is restarted,
+ * which stops the handler (azure-functions-host, WebScriptHostExceptionHandler.OnTimeoutExceptionAsync).
  */
 export class Invoker {
-    readonly #options: InvokerOptions;
+    readonly #o: InvokerOptions;
 
     constructor(options: InvokerOptions) {
-        this.#options = options;
+        this.#o = options;
     }
 
     async invoke(request: InvocationRequest): Promise<InvocationResult> {
-        const { core, logger } = this.#options;
+        const { logger } = this.#o;
         const invocationId = randomUUID();
         const started = Date.now();
-        const registration = core.functions().find((f) => f.metadata.name === request.functionName);
-        const model = core.programmingModel();
         const where = { functionName: request.functionName, invocationId };
         logger.write({ ...where, level: 'information', message: `Executing (Reason='${request.reason}')` });
         try {
-            if (registration === undefined || model === undefined) {
-                throw new Error(`Function "${request.functionName}" is not registered`);
-            }
-            const response = await this.#run(
+            const running = await this.#o.target.invoke(request.functionName, {
                 invocationId,
-                request,
-                registration.metadata,
-                registration.callback,
-                model,
-            );
-            if (response.outputData && response.outputData.length > 0) {
-                await this.#options.writeOutputs(request.functionName, invocationId, response.outputData);
-            }
+                functionId: request.functionName,
+                inputData: [{ name: request.triggerBindingName, data: request.data }],
+                triggerMetadata: request.triggerMetadata ?? {},
+                retryContext: request.retryContext ?? null,
+            });
+            const response = await this.#withTimeout(request.functionName, invocationId, running.response);
+            await this.#o.writeOutputs(request.functionName, invocationId, response);
             logger.write({
                 ...where,
                 level: 'information',
@@ -94,7 +93,7 @@ export class Invoker {
             });
             return { ok: true, invocationId, response };
         } catch (thrown) {
-            const error = toError(thrown);
+            const error = thrown instanceof Error ? thrown : new Error(String(thrown));
             logger.write({
                 ...where,
                 level: 'error',
@@ -104,99 +103,42 @@ export class Invoker {
         }
     }
 
-    async #run(
+    async #withTimeout(
+        functionName: string,
         invocationId: string,
-        request: InvocationRequest,
-        metadata: CoreInvocationContext['metadata'],
-        callback: FunctionCallback,
-        model: NonNullable<ReturnType<CoreRuntime['programmingModel']>>,
+        work: Promise<RpcInvocationResponse>,
     ): Promise<RpcInvocationResponse> {
-        const { core } = this.#options;
-        // Filled in once the library has built the context; log hooks receive it.
-        const current: { invocationContext?: unknown } = {};
-        const coreContext: CoreInvocationContext = {
-            invocationId,
-            metadata,
-            request: {
-                invocationId,
-                functionId: metadata.functionId ?? metadata.name,
-                inputData: [{ name: request.triggerBindingName, data: request.data }],
-                triggerMetadata: request.triggerMetadata ?? {},
-                retryContext: null,
-            },
-            log: (level, category, message) =>
-                this.#log(
-                    { functionName: request.functionName, invocationId, invocationContext: current.invocationContext },
-                    level,
-                    category,
-                    message,
-                ),
-        };
-        const invocationModel = await model.getInvocationModel(coreContext);
-        const { context, inputs } = await invocationModel.getArguments();
-        current.invocationContext = context;
-        const hookData: Record<string, unknown> = {};
-        const appHookData = core.appHookData;
-
-        const pre = { invocationContext: context, inputs, functionCallback: callback, hookData, appHookData };
-        coreContext.state = 'preInvocationHooks';
-        await runHooks(core, 'preInvocation', pre);
-
-        coreContext.state = 'invocation';
-        let result: unknown;
-        let error: unknown;
-        try {
-            result = await this.#withTimeout(invocationModel.invokeFunction(context, pre.inputs, pre.functionCallback));
-        } catch (thrown) {
-            error = thrown;
-        }
-
-        const post = { invocationContext: context, inputs: pre.inputs, result, error, hookData, appHookData };
-        coreContext.state = 'postInvocationHooks';
-        await runHooks(core, 'postInvocation', post);
-        delete coreContext.state;
-        if (post.error !== undefined && post.error !== null) throw toError(post.error);
-        return invocationModel.getResponse(context, post.result);
-    }
-
-    async #withTimeout<T>(work: Promise<T>): Promise<T> {
-        const limit = this.#options.functionTimeoutMs;
+        const limit = this.#o.functionTimeoutMs;
         if (limit === undefined) return work;
+        let settled = false;
+        work.then(
+            () => (settled = true),
+            () => (settled = true),
+        );
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<never>((_, reject) => {
-            timer = setTimeout(
-                () => reject(new Error(`Timeout value of ${formatTimeSpan(limit)} was exceeded by the function`)),
-                limit,
-            );
+            timer = setTimeout(() => {
+                this.#o.logger.write({
+                    functionName,
+                    invocationId,
+                    level: 'error',
+                    message: `Timeout value of ${formatTimeSpan(limit)} exceeded by function 'Functions.${functionName}' (Id: '${invocationId}'). Initiating cancellation.`,
+                });
+                reject(
+                    new FunctionTimeoutError(
+                        `Timeout value of ${formatTimeSpan(limit)} was exceeded by function: Functions.${functionName}`,
+                    ),
+                );
+                const grace = setTimeout(() => {
+                    if (!settled) this.#o.target.restartWorkerWithInvocation(invocationId);
+                }, this.#o.timeoutGraceMs ?? DEFAULT_TIMEOUT_GRACE_MS);
+                grace.unref();
+            }, limit);
         });
-        // The handler cannot be stopped; keep its late rejection from becoming an unhandled one.
-        work.catch(() => undefined);
         try {
             return await Promise.race([work, timeout]);
         } finally {
             clearTimeout(timer);
         }
-    }
-
-    #log(
-        where: { functionName: string; invocationId: string; invocationContext: unknown },
-        level: LogLevel,
-        category: LogCategory,
-        message: string,
-    ): void {
-        const { core, logger } = this.#options;
-        let entry = { level, message };
-        try {
-            entry = applyLogHooks(core, { level, category, message }, where.invocationContext);
-        } catch (error) {
-            logger.write({ ...where, level: 'warning', message: `A log hook threw: ${describeError(error)}` });
-        }
-        const { functionName, invocationId } = where;
-        logger.write({
-            functionName,
-            invocationId,
-            level: entry.level,
-            message: category === 'system' ? `[system] ${entry.message}` : entry.message,
-        });
     }
 }

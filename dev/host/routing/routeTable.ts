@@ -14,9 +14,17 @@ export type RouteMatch =
     | { kind: 'methodNotAllowed'; functionNames: string[] }
     | { kind: 'notFound' };
 
+/**
+ * A function's own route: its `route`, or its name when the route is missing, empty or blank
+ * (azure-functions-host, ScriptHost.ValidateHttpFunction: IsNullOrWhiteSpace(route) → function name).
+ */
+export function ownRoute(route: string | undefined, functionName: string): string {
+    return route === undefined || route.trim() === '' ? functionName : route;
+}
+
 /** The full template the host serves: route prefix + (route or function name). */
 export function fullRouteTemplate(routePrefix: string, route: string | undefined, functionName: string): string {
-    const own = (route ?? functionName).replace(/^~?\/+/, '');
+    const own = ownRoute(route, functionName).replace(/^~?\/+/, '');
     return [routePrefix, own].filter((part) => part !== '').join('/');
 }
 

@@ -91,6 +91,13 @@ describe('loadConfig', () => {
         expect(issues.get('APP_CLIENT_ID')).toMatch(/required/);
     });
 
+    it.each(['0 */5 * * * *', '0 30 9 * * MON-FRI', '0 0 0 1 JAN,JUL *', '0 0 0 13 * 5', '0 0 12 * * */2'])(
+        'accepts the NCRONTAB schedule %j',
+        (schedule) => {
+            expect(loadConfig({ ...minimal, SYNC_SCHEDULE: schedule }).sync.schedule).toBe(schedule);
+        },
+    );
+
     it('puts every problem in the error message, one line per variable', () => {
         expect(() => loadConfig({ ...minimal, APP_CLIENT_ID: 'nope', SYNC_SCHEDULE: 'hourly' })).toThrow(
             /Invalid configuration \(2 problem\(s\)\):\n {2}- APP_CLIENT_ID: must be a GUID.*\n {2}- SYNC_SCHEDULE: "hourly": expected 6 NCRONTAB fields/s,
@@ -112,6 +119,12 @@ describe('loadConfig', () => {
         ['SESSION_SECRET_NAME', 'under_score', /Key Vault secret name/],
         ['SYNC_SCHEDULE', '0 * * * *', /expected 6 NCRONTAB fields .* got 5/],
         ['SYNC_SCHEDULE', '61 * * * * *', /61/],
+        ['SYNC_SCHEDULE', '0 0 0 L * *', /does not support/],
+        ['SYNC_SCHEDULE', '0 0 0 ? * MON', /does not support/],
+        ['SYNC_SCHEDULE', '0 0 0 * * 1#2', /does not support/],
+        ['SYNC_SCHEDULE', '0 0 H * * *', /does not support/],
+        ['SYNC_SCHEDULE', '0 0 0 * * 7', /0-6/],
+        ['SYNC_SCHEDULE', '0 0 0 * * 5-7', /0-6/],
         ['API_AUDIENCE', 'my api', /Application ID URI/],
         ['API_AUDIENCE', 'not-a-uri', /Application ID URI/],
         ['SYNC_MIN_INTERVAL_MINUTES', 'soon', /whole number/],

@@ -48,6 +48,8 @@ const EXPECTED: Record<string, Registration> = {
     pageTenantSync: page('tenants/{tenantId}/sync', ['POST'], [SYNC_OUTPUT]),
     pageTenantDisconnectConfirm: page('tenants/{tenantId}/disconnect', ['GET']),
     pageTenantDisconnect: page('tenants/{tenantId}/disconnect', ['POST']),
+    syncTimer: { trigger: 'timerTrigger', schedule: '%SYNC_SCHEDULE%', runOnStartup: false },
+    syncWorker: { trigger: 'queueTrigger', queueName: 'tenant-sync', connection: 'AzureWebJobsStorage' },
 };
 
 const FUNCTIONS_DIR = join(__dirname, '..', '..', '..', 'src', 'functions');

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 
-import { serializeCookie, toRpcHttpRequest, typedDataToBuffer } from '../../../dev/host/http/rpcHttp';
+import { serializeCookie, toRpcHttpRequest, typedDataToBuffer } from '../../../../dev/host/http/rpcHttp';
 
 describe('serializeCookie', () => {
     it('writes ASP.NET Core attributes: escaped value, default path, lower-case names', () => {

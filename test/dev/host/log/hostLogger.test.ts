@@ -1,5 +1,5 @@
-import { createConsoleLogger, describeError, formatLogLine } from '../../../dev/host/log/hostLogger';
-import { redactSecrets } from '../../../dev/host/log/redact';
+import { createConsoleLogger, describeError, formatLogLine } from '../../../../dev/host/log/hostLogger';
+import { redactSecrets } from '../../../../dev/host/log/redact';
 
 describe('redactSecrets', () => {
     it.each([
@@ -45,7 +45,7 @@ describe('host log lines', () => {
 
     it('describe an error by message and the frame that threw', () => {
         const error = new TypeError('bad');
-        expect(describeError(error)).toMatch(/^TypeError: bad \(at .*logging\.test\.ts:\d+:\d+\)?\)$/);
+        expect(describeError(error)).toMatch(/^TypeError: bad \(at .*hostLogger\.test\.ts:\d+:\d+\)?\)$/);
         expect(describeError('text')).toBe('text');
     });
 });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
-import { expandBraces, expandMainGlob } from '../../../dev/host/app/mainGlob';
+import { expandBraces, expandMainGlob } from '../../../../dev/host/app/mainGlob';
 
 describe('expandBraces', () => {
     it('expands alternatives in order, including nested and multiple groups', () => {

@@ -1,6 +1,6 @@
-import { AZURITE_ACCOUNT_KEY } from '../../../dev/azurite/account';
-import { fromBase64, type FixtureHost, startFixtureHost } from '../../support/hostFixture';
-import { waitFor } from '../../support/poll';
+import { AZURITE_ACCOUNT_KEY } from '../../../../dev/azurite/account';
+import { fromBase64, type FixtureHost, startFixtureHost } from '../../../support/hostFixture';
+import { waitFor } from '../../../support/poll';
 
 let fixture: FixtureHost;
 
@@ -90,6 +90,43 @@ describe('local host: HTTP triggers', () => {
                 : undefined;
         });
         expect(texts.map(fromBase64).sort()).toEqual(['plain text', '{"tenant":"a"}', '{"tenant":"b"}']);
+    });
+
+    it('splits a string holding a JSON array into one message per element', async () => {
+        const response = await fetch(url('/api/enqueue-text'), {
+            method: 'POST',
+            body: '[{"tenant":"c"}, "d", 7]',
+        });
+        expect(response.status).toBe(202);
+        const out = await fixture.queue('fixture-text-out');
+        const texts = await waitFor('three messages in fixture-text-out', async () => {
+            const peeked = await out.peekMessages({ numberOfMessages: 32 });
+            return peeked.peekedMessageItems.length >= 3
+                ? peeked.peekedMessageItems.map((m) => m.messageText)
+                : undefined;
+        });
+        expect(texts.map(fromBase64).sort()).toEqual(['7', 'd', '{"tenant":"c"}']);
+    });
+
+    it('fails the invocation when the text looks like a JSON array but is not JSON', async () => {
+        const response = await fetch(url('/api/enqueue-text'), { method: 'POST', body: '[not json]' });
+        expect(response.status).toBe(500);
+    });
+
+    it("serves route '' at the function's name", async () => {
+        const response = await fetch(url('/api/blankRoute'));
+        expect(response.status).toBe(200);
+        expect(await response.text()).toBe('served at the function name');
+        expect((await fetch(url('/api/'))).status).toBe(404);
+    });
+
+    it('refuses functions whose routes start with admin or runtime, and still serves the others', async () => {
+        expect((await fetch(url('/api/admin/status'))).status).toBe(404);
+        expect((await fetch(url('/api/Runtime/status'))).status).toBe(404);
+        const output = fixture.host.output();
+        expect(output).toContain('The following 2 functions are in error:');
+        expect(output).toContain('reservedAdmin: The specified route conflicts with one or more built in routes.');
+        expect(output).toContain('reservedRuntime: The specified route conflicts with one or more built in routes.');
     });
 
     it('never prints the storage account key', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { parseHostJson, parseTimeSpan } from '../../../dev/host/config/hostJson';
+import { applyHostJsonOverrides, parseHostJson, parseTimeSpan } from '../../../../dev/host/config/hostJson';
 
 describe('parseTimeSpan', () => {
     it.each([
@@ -36,7 +36,7 @@ describe('parseHostJson', () => {
     });
 
     it("reads this repository's host.json", () => {
-        const json: unknown = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'host.json'), 'utf8'));
+        const json: unknown = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'host.json'), 'utf8'));
         expect(parseHostJson(json)).toEqual({
             routePrefix: '',
             queues: {
@@ -78,5 +78,37 @@ describe('parseHostJson', () => {
         [{ version: '2.0', functionTimeout: 'ten minutes' }, '"functionTimeout" must be a TimeSpan'],
     ])('rejects %j (%s)', (json, message) => {
         expect(() => parseHostJson(json)).toThrow(message);
+    });
+});
+
+describe('applyHostJsonOverrides', () => {
+    it('applies AzureFunctionsJobHost__ app settings over host.json, matching keys case-insensitively', () => {
+        const json = { version: '2.0', functionTimeout: '00:10:00', extensions: { queues: { batchSize: 4 } } };
+        const options = parseHostJson(
+            applyHostJsonOverrides(json, {
+                AzureFunctionsJobHost__functionTimeout: '00:00:05',
+                azurefunctionsjobhost__Extensions__Queues__BatchSize: '8',
+                AzureFunctionsJobHost__extensions__queues__maxPollingInterval: '00:00:30',
+                AzureFunctionsJobHost__extensions__http__routePrefix: '',
+                UNRELATED: 'x',
+            }),
+        );
+        expect(options.functionTimeoutMs).toBe(5000);
+        expect(options.queues.batchSize).toBe(8);
+        expect(options.queues.maxPollingIntervalMs).toBe(30_000);
+        expect(options.routePrefix).toBe('');
+        // host.json itself is left as it was.
+        expect(json.extensions.queues.batchSize).toBe(4);
+    });
+
+    it('still validates overridden values', () => {
+        expect(() =>
+            parseHostJson(
+                applyHostJsonOverrides(
+                    { version: '2.0' },
+                    { AzureFunctionsJobHost__extensions__queues__batchSize: 'many' },
+                ),
+            ),
+        ).toThrow('"extensions.queues.batchSize" must be an integer from 1 to 32, got "many"');
     });
 });

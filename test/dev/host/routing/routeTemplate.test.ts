@@ -1,4 +1,8 @@
-import { compareRouteTemplates, matchRouteTemplate, parseRouteTemplate } from '../../../dev/host/routing/routeTemplate';
+import {
+    compareRouteTemplates,
+    matchRouteTemplate,
+    parseRouteTemplate,
+} from '../../../../dev/host/routing/routeTemplate';
 
 function match(template: string, path: string): Record<string, string> | undefined {
     return matchRouteTemplate(parseRouteTemplate(template), path);

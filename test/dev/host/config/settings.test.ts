@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { overlaySettings, readLocalSettings, substituteSettings } from '../../../dev/host/config/settings';
+import { overlaySettings, readLocalSettings, substituteSettings } from '../../../../dev/host/config/settings';
 
 let dir: string;
 beforeAll(() => {

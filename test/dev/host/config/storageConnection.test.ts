@@ -1,5 +1,5 @@
-import { AZURITE_ACCOUNT_KEY } from '../../../dev/azurite/account';
-import { describeStorageConnection, resolveStorageConnection } from '../../../dev/host/config/storageConnection';
+import { AZURITE_ACCOUNT_KEY } from '../../../../dev/azurite/account';
+import { describeStorageConnection, resolveStorageConnection } from '../../../../dev/host/config/storageConnection';
 
 const AZURE =
     'DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=c2VjcmV0LWtleQ==;EndpointSuffix=core.windows.net';

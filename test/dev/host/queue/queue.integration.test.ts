@@ -1,7 +1,7 @@
 import { type QueueClient } from '@azure/storage-queue';
 
-import { base64Json, type FixtureHost, fromBase64, startFixtureHost } from '../../support/hostFixture';
-import { waitFor } from '../../support/poll';
+import { base64Json, type FixtureHost, fromBase64, startFixtureHost } from '../../../support/hostFixture';
+import { waitFor } from '../../../support/poll';
 
 let fixture: FixtureHost;
 let work: QueueClient;
@@ -21,6 +21,7 @@ interface Received {
     message: unknown;
     dequeueCount: number;
     id: string;
+    tenant?: string;
 }
 
 function receivedFor(tag: string): Received[] {
@@ -107,6 +108,27 @@ describe('local host: queue triggers', () => {
         });
         expect(Math.max(...counts)).toBeGreaterThanOrEqual(2);
         expect(Math.max(...counts)).toBeLessThanOrEqual(6);
+    });
+
+    it('adds the top-level properties of a JSON message to triggerMetadata, overriding fixed fields of the same name', async () => {
+        const sent = await work.sendMessage(base64Json({ tag: 'metadata', tenant: 'contoso', id: 'from-the-message' }));
+        const [received] = await waitFor('the handler to receive the message', () => {
+            const found = receivedFor('metadata');
+            return found.length > 0 ? found : undefined;
+        });
+        expect(received).toMatchObject({ tenant: 'contoso', id: 'from-the-message', dequeueCount: 1 });
+        expect(received?.id).not.toBe(sent.messageId);
+    });
+
+    it('writes the return value of a function whose return binding is a queue output', async () => {
+        const forward = await fixture.queue('fixture-forward');
+        const returned = await fixture.queue('fixture-returned');
+        await forward.sendMessage(base64Json({ tenant: 'fabrikam' }));
+        const text = await waitFor('the returned message', async () => {
+            const peeked = await returned.peekMessages();
+            return peeked.peekedMessageItems[0]?.messageText;
+        });
+        expect(JSON.parse(fromBase64(text))).toEqual({ forwarded: { tenant: 'fabrikam' } });
     });
 
     it('keeps serving after bad messages', async () => {
