@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 
 import { type RunningAzurite, startAzurite } from '../dev/azurite/azurite';
-import { ManagedChild } from '../dev/start/childProcess';
+import { ManagedChild } from '../dev/shared/childProcess';
 import { type Figure, percentile, publish, since } from './support/report';
 
 const REPO_ROOT = join(__dirname, '..');

@@ -14,7 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 
-import { ManagedChild } from '../dev/start/childProcess';
+import { ManagedChild } from '../dev/shared/childProcess';
 import { DEFAULT_TLS_DIR, ensureTlsMaterial } from '../dev/tls/certificates';
 import { type BenchResult, format, RESULT_PREFIX } from './support/report';
 

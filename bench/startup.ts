@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ManagedChild } from '../dev/start/childProcess';
+import { ManagedChild } from '../dev/shared/childProcess';
 import { getFreePort } from '../test/support/freePort';
 import { type Figure, median, publish, since } from './support/report';
 

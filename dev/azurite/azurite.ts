@@ -1,11 +1,11 @@
 /**
  * Starts Azurite (blob, queue and table services) as a child process on loopback and hands back its
- * connection string and service URLs. The child never outlives the caller (see dev/start/childProcess.ts).
+ * connection string and service URLs. The child never outlives the caller (see dev/shared/childProcess.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { type ChildExit, describeExit, ManagedChild } from '../start/childProcess';
+import { type ChildExit, describeExit, ManagedChild } from '../shared/childProcess';
 import { AZURITE_DEFAULT_PORTS, type AzuriteEndpoints, azuriteConnectionString, azuriteEndpoints } from './account';
 
 export interface StartAzuriteOptions {

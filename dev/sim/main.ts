@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { writeJsonFileAtomic } from '../start/stackFile';
+import { writeJsonFileAtomic } from '../shared/jsonFile';
 import type { ServiceName } from './core/http';
 import { DEFAULT_PORTS, type SimulatorOptions, type StackInfo, startSimulator } from './simulator';
 

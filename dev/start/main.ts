@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 
+import { describeExit } from '../shared/childProcess';
 import { type RunningStack, StackError, startStack } from './stack';
 import { parseStartArgs, START_USAGE, StartArgsError } from './startArgs';
-import { describeExit } from './childProcess';
 import type { StackFile } from './stackFile';
 
 const REPO_ROOT = join(__dirname, '..', '..');

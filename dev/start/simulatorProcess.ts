@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 
 import { z } from 'zod';
 
-import { ManagedChild } from './childProcess';
+import { ManagedChild } from '../shared/childProcess';
 
 export const SIMULATOR_SCRIPT = join(__dirname, '..', 'sim', 'main.ts');
 

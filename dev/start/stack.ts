@@ -6,8 +6,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { type RunningAzurite, startAzurite } from '../azurite/azurite';
+import { type ChildExit, describeExit, ManagedChild } from '../shared/childProcess';
 import { ensureTlsMaterial, type TlsMaterial } from '../tls/certificates';
-import { type ChildExit, describeExit, ManagedChild } from './childProcess';
 import { simulatorAvailable, startSimulatorProcess } from './simulatorProcess';
 import { buildStackFile, removeStackFile, type StackFile, writeStackFile } from './stackFile';
 

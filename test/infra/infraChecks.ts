@@ -1096,7 +1096,7 @@ export function packagingProblems(remoteBuild: boolean, funcignore: string): str
     const mustNotShip = [
         'local.settings.json',
         '.local/tls/ca-key.pem',
-        'test/unit/config/config.test.ts',
+        'test/src/config/config.test.ts',
         'infra/main.bicep',
         'dev/sim/core/http.ts',
     ];

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { ManagedChild } from '../../dev/start/childProcess';
+import { ManagedChild } from '../../dev/shared/childProcess';
 import { waitFor } from './poll';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -36,12 +36,9 @@ export class TestProcess {
                     const match = pattern.exec(line);
                     if (match) return match;
                 }
-                if (this.child.exitInfo !== undefined) {
-                    throw new Error(`${this.child.name} exited: ${JSON.stringify(this.child.exitInfo)}`);
-                }
                 return undefined;
             },
-            { timeoutMs },
+            { timeoutMs, whileRunning: this.child },
         );
     }
 

@@ -6,7 +6,7 @@ import { join, relative, sep } from 'node:path';
 // and `**` path segments, dot entries skipped, files only. No glob library is a direct dependency (glob,
 // minimatch, picomatch and tinyglobby are in node_modules only through jest, eslint, typescript-eslint
 // and azurite, so they may change or go away with those tools), and Node 20 has no fs.glob. That subset
-// is the code below, covered by test/unit/host/mainGlob.test.ts.
+// is the code below, covered by test/dev/host/app/mainGlob.test.ts.
 
 /** Expands `{a,b}` alternatives, left to right, keeping their order. */
 export function expandBraces(pattern: string): string[] {
