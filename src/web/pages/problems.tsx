@@ -337,7 +337,12 @@ function RefusedPage(props: {
     support: Record<string, string>;
 }) {
     const { context, outcome, isAdmin, retry, support } = props;
-    const cancelled = outcome.aadsts === 'AADSTS65004' || outcome.errorSubcode === 'cancel';
+    // AADSTS65004: someone saw the consent screen and declined (only administrators see it). A plain
+    // cancel or access_denied from someone without an administrator role means Microsoft asked for one.
+    const declined = outcome.aadsts === 'AADSTS65004';
+    const turnedAway =
+        !declined && !isAdmin && (outcome.error === 'access_denied' || outcome.errorSubcode === 'cancel');
+    const cancelled = declined || outcome.errorSubcode === 'cancel';
     const otherOrganization = outcome.aadsts === 'AADSTS50020';
     const technical = { Error: outcome.error, Code: outcome.aadsts, ...support };
     const remote = outcome.description;
@@ -357,7 +362,7 @@ function RefusedPage(props: {
                 </p>
             </MessagePage>
         );
-    if (cancelled && !isAdmin)
+    if (turnedAway)
         return (
             <MessagePage
                 context={context}
