@@ -12,7 +12,7 @@ export function tenantUsersHandler(services: Pick<Services, 'auth' | 'tenantPage
         async ({ request, page }) => {
             const session = requireSession(page, pathOf(request));
             const tenantId = parseTenantId(request.params.tenantId);
-            const query = parseUsersQuery(request.query, tenantId);
+            const query = parseUsersQuery(request.query);
             const result = await services.tenantPages.users(session, tenantId, query);
             return htmlResponse(
                 <UsersPage

@@ -2,6 +2,8 @@
  * Sign-in end to end against the simulator's identity platform and Azurite: the real composition
  * root, the page handlers called as the host calls them, the simulator's sign-in page driven over HTTPS.
  */
+import type { Services } from '../../../src/app/services';
+import { createSignIn, IdTokenRejectedError } from '../../../src/auth';
 import { CONTENT_SECURITY_POLICY } from '../../../src/web';
 import { decodeJwt } from '../../support/tokens';
 import { ProductBrowser, PUBLIC_BASE_URL } from '../../support/productBrowser';
@@ -170,6 +172,31 @@ describe('GET /auth/callback', () => {
         const page = await browser.signIn(world.sim.personalUser);
         expect(page.url.startsWith(world.sim.login)).toBe(true);
         expect(page.html).toContain('AADSTS500200');
+        expect(browser.cookies.has('tenant_sync_session')).toBe(false);
+    });
+});
+
+describe('a personal Microsoft account', () => {
+    it('gets a page explaining that a work or school account is needed, and no session', async () => {
+        // The identity platform refuses personal accounts for our organizations-only app before any
+        // callback (see above), so the validator's verdict is stubbed to reach this branch; the rest of
+        // the sign-in (simulator, code redemption, cookies, page) is real.
+        const auth = world.services.auth;
+        const signIn = createSignIn({
+            appClient: world.services.appClient,
+            tokens: auth.tokens,
+            sessions: auth.sessions,
+            idTokens: {
+                validate: () =>
+                    Promise.reject(new IdTokenRejectedError('personal_account', 'a personal account signed in')),
+            },
+            publicBaseUrl: PUBLIC_BASE_URL,
+        });
+        const services: Services = { ...world.services, auth: { ...auth, signIn } };
+        const browser = new ProductBrowser(services);
+        const page = await browser.signIn(contoso().user);
+        expect(page.status).toBe(403);
+        expect(page.html).toContain('Use a work or school account');
         expect(browser.cookies.has('tenant_sync_session')).toBe(false);
     });
 });
