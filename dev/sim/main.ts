@@ -1,5 +1,9 @@
 /**
- * `npm run sim [-- --seed s --tls-dir d --stack-file f --ports 0|<base> --page-latency-ms n --per-user-latency-ms n]`
+ * `npm run sim [-- --seed s --tls-dir d --stack-file f --state-dir d --reset --ports 0|<base>
+ *                  --page-latency-ms n --per-user-latency-ms n]`
+ *
+ * Keeps its mutable state in `<state dir>/sim/` (default: the stack file's directory, .local) and continues
+ * from it on the next start; `--reset` starts from the seed again.
  *
  * Starts the simulator alone, writes its part of the stack file (default .local/stack.json; 0600,
  * atomically) with every detail including the secrets, and only then prints exactly one line
@@ -10,7 +14,7 @@
  * Ctrl-C / SIGTERM closes every port and exits 0.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { writeJsonFileAtomic } from '../shared/jsonFile';
@@ -36,6 +40,8 @@ function parseOptions(argv: string[]): { options: SimulatorOptions; stackFile: s
                 seed: { type: 'string' },
                 'tls-dir': { type: 'string' },
                 'stack-file': { type: 'string' },
+                'state-dir': { type: 'string' },
+                reset: { type: 'boolean' },
                 ports: { type: 'string' },
                 'page-latency-ms': { type: 'string' },
                 'per-user-latency-ms': { type: 'string' },
@@ -66,7 +72,10 @@ function parseOptions(argv: string[]): { options: SimulatorOptions; stackFile: s
     const fixedMs = latency('page-latency-ms');
     const perUserMs = latency('per-user-latency-ms');
     if (fixedMs !== undefined || perUserMs !== undefined) options.graph = { latency: { fixedMs, perUserMs } };
-    return { options, stackFile: resolve(parsed['stack-file'] ?? DEFAULT_STACK_FILE) };
+    const stackFile = resolve(parsed['stack-file'] ?? DEFAULT_STACK_FILE);
+    options.stateDir = resolve(parsed['state-dir'] ?? dirname(stackFile));
+    if (parsed.reset === true) options.reset = true;
+    return { options, stackFile };
 }
 
 /** Replaces the simulator's keys in the stack file, keeping everything else; 0600, atomic rename. */
@@ -90,12 +99,13 @@ function writeStackFile(path: string, info: StackInfo): void {
  * The SIMULATOR_READY payload, built field by field (an allow-list, so a secret added to StackInfo later
  * does not reach stdout by default): no operations client, no app settings, no tenant credentials.
  */
-function readyPayload(info: StackInfo, stackFile: string) {
+function readyPayload(info: StackInfo, stackFile: string, state: { dir: string; restored: boolean } | undefined) {
     return {
         simulator: info.simulator,
         publisher: { tenantId: info.publisher.tenantId, appClientId: info.publisher.appClientId },
         tenants: info.tenants.map((t) => ({ id: t.id, displayName: t.displayName, userCount: t.userCount })),
         stackFile,
+        ...(state ? { state } : {}),
     };
 }
 
@@ -130,7 +140,8 @@ async function main(): Promise<void> {
         await simulator.stop();
         fail(`could not write ${stackFile}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    process.stdout.write(`SIMULATOR_READY ${JSON.stringify(readyPayload(info, stackFile))}\n`);
+    const state = simulator.state ? { dir: simulator.state.dir, restored: simulator.restored } : undefined;
+    process.stdout.write(`SIMULATOR_READY ${JSON.stringify(readyPayload(info, stackFile, state))}\n`);
     const lines = [
         '',
         'Local cloud simulator is running (Ctrl-C to stop)',
@@ -141,6 +152,9 @@ async function main(): Promise<void> {
         `  Control API               ${info.simulator.controlUrl}/control/state`,
         `  Trust this CA             NODE_EXTRA_CA_CERTS=${info.simulator.caCertPath}`,
         `  Stack file                ${stackFile}`,
+        simulator.restored
+            ? `  State                     continued from ${simulator.state?.dir ?? '?'} (--reset starts over)`
+            : `  State                     new, kept in ${simulator.state?.dir ?? '?'}`,
         '',
         // The admin sign-in names and passwords are fixtures the simulator generated from its seed for its
         // fake tenants, not secrets of any real system; a person needs them to try the product. The other

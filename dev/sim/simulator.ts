@@ -6,7 +6,7 @@ import { DEFAULT_TLS_DIR, ensureTlsMaterial, type TlsMaterial } from '../tls/cer
 import { createControl } from './control';
 import { SimClock } from './core/clock';
 import { FaultRegistry } from './core/faults';
-import { ServiceHost, type ServiceName } from './core/http';
+import { type ServiceDefinition, ServiceHost, type ServiceName } from './core/http';
 import { IdFactory } from './core/ids';
 import { RequestLog } from './core/requestLog';
 import {
@@ -19,6 +19,8 @@ import {
 } from './directory';
 import { createGraph, type GraphService, type GraphSettingsInput } from './graph';
 import { createIdentity, type IdentityModule, type IdentityOptions } from './identity';
+import { applyState, captureState, type SavedState } from './state/savedState';
+import { SimulatorStateDirectory } from './state/stateDirectory';
 
 /** Ports used by `npm start` / `npm run sim`; tests pass 0 for free ports. */
 export const DEFAULT_PORTS: Record<ServiceName, number> = {
@@ -39,6 +41,13 @@ export interface SimulatorOptions {
     tls?: TlsMaterial;
     tlsDir?: string;
     graph?: GraphSettingsInput;
+    /**
+     * Keep the mutable state in `<stateDir>/sim/state.json` across runs (restored at start, saved as it
+     * changes and on stop); without it every start rebuilds the world from the seed.
+     */
+    stateDir?: string;
+    /** With stateDir: discard the saved state first. */
+    reset?: boolean;
     /** Seam for tests of one half without the other; defaults to the real identity module. */
     createIdentity?: (options: IdentityOptions) => IdentityModule;
 }
@@ -78,20 +87,55 @@ export interface RunningSimulator {
     world: SeededWorld;
     identity: IdentityModule;
     graph: GraphService;
+    /** The control API's routes (for tools and tests that walk them). */
+    control: ServiceDefinition;
     tls: TlsMaterial;
     stackInfo: StackInfo;
+    /** The state directory in use (stateDir given), with `flush()` to save now. */
+    state: SimulatorStateDirectory | undefined;
+    /** Whether this start continued from saved state. */
+    restored: boolean;
     stop(): Promise<void>;
+}
+
+/** Requests that may change what is saved: control writes, sign-in and consent forms, Key Vault writes. */
+function mayChangeState(service: ServiceName, method: string): boolean {
+    return (
+        method !== 'GET' && method !== 'HEAD' && (service === 'control' || service === 'login' || service === 'vault')
+    );
 }
 
 const SERVICES: readonly ServiceName[] = ['login', 'graph', 'vault', 'msi', 'control'];
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
     const seed = options.seed ?? 'tenant-sync';
+    const worldSpec = options.world ?? DEFAULT_WORLD;
     const tls = options.tls ?? (await ensureTlsMaterial(options.tlsDir ?? DEFAULT_TLS_DIR));
     const ids = new IdFactory(seed);
     const clock = new SimClock();
     const faults = new FaultRegistry(seed);
     const log = new RequestLog();
+
+    // Taken before anything listens, so a second simulator on the same state directory fails at once.
+    const parts: { current?: Parameters<typeof captureState>[0] } = {};
+    const stateDir =
+        options.stateDir === undefined
+            ? undefined
+            : new SimulatorStateDirectory(options.stateDir, () => {
+                  if (!parts.current) throw new Error('the simulator is not started yet');
+                  return captureState(parts.current);
+              });
+    let saved: SavedState | undefined;
+    if (stateDir) {
+        stateDir.open();
+        try {
+            if (options.reset) stateDir.reset();
+            saved = stateDir.load(seed, worldSpec);
+        } catch (error) {
+            stateDir.release();
+            throw error;
+        }
+    }
 
     const hosts = {} as Record<ServiceName, ServiceHost>;
     for (const service of SERVICES) {
@@ -104,6 +148,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
             log,
             ...(secure ? { tls: { key: tls.key, cert: tls.cert } } : {}),
             ...(service === 'control' ? {} : { faults }),
+            ...(stateDir
+                ? { onAnswered: (request) => mayChangeState(service, request.method) && stateDir.changed() }
+                : {}),
         });
     }
     const stopAll = () => Promise.all(SERVICES.map((s) => hosts[s].close())).then(() => undefined);
@@ -112,12 +159,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         for (const service of SERVICES) await hosts[service].listen();
     } catch (error) {
         await stopAll();
+        stateDir?.release();
         throw error;
     }
     const origins = Object.fromEntries(SERVICES.map((s) => [s, hosts[s].origin])) as Record<ServiceName, string>;
 
     const directory = new Directory(ids, clock, seed);
-    const world = seedWorld(directory, ids, options.world ?? DEFAULT_WORLD);
+    const world = seedWorld(directory, ids, worldSpec);
     const identity = (options.createIdentity ?? createIdentity)({
         ids,
         clock,
@@ -134,13 +182,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         tokens: identity.tokens,
         ...(options.graph ? { settings: options.graph } : {}),
     });
+    parts.current = { seed, world: worldSpec, clock, ids, directory, identity, graph };
+    if (saved) applyState(parts.current, saved, options.graph);
     hosts.login.mount(identity.login);
     hosts.vault.mount(identity.vault);
     hosts.msi.mount(identity.managedIdentity);
     hosts.graph.mount(graph.definition);
-    hosts.control.mount(
-        createControl({ seed, origins, clock, directory, faults, log, graph, contributors: [identity] }),
-    );
+    const control = createControl({ seed, origins, clock, directory, faults, log, graph, contributors: [identity] });
+    hosts.control.mount(control);
 
     const stackInfo: StackInfo = {
         simulator: {
@@ -157,6 +206,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         appSettings: identity.appSettings,
     };
 
+    // The file exists (with this seed and world) from the first start on.
+    stateDir?.changed();
+    const stop = async () => {
+        await stopAll();
+        await stateDir?.close();
+    };
+
     return {
         origins,
         seed,
@@ -168,9 +224,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         world,
         identity,
         graph,
+        control,
         tls,
         stackInfo,
-        stop: stopAll,
+        state: stateDir,
+        restored: saved !== undefined,
+        stop,
     };
 }
 

@@ -25,12 +25,23 @@ function fail(error: unknown): never {
     process.exit(1);
 }
 
-function summary(stack: StackFile, stackFile: string, seconds: string, timings: Record<string, number>): string[] {
+/** What a browser shows on the simulator's sign-in pages the first time, and the one command that avoids it. */
+const TRUST_HINT =
+    "  First sign-in: the browser warns about the sign-in pages' certificate (local CA); run npm run trust-ca once to trust it (npm run untrust-ca undoes it).";
+
+function summary(
+    running: { stack: StackFile; stackFile: string; restored: boolean },
+    stateDir: string,
+    seconds: string,
+    timings: Record<string, number>,
+): string[] {
+    const { stack, stackFile } = running;
     const origin = (url: string) => new URL(url).origin;
     const lines = [
         '',
         '─'.repeat(72),
         `Tenant Sync is running: open ${stack.app.url}`,
+        ...(stack.simulator ? [TRUST_HINT] : []),
         '',
         `  App (local Functions host)  ${stack.app.url}   health: ${stack.app.url}/api/health`,
         `  Storage (Azurite)           blob ${origin(stack.storage.blobUrl)}, queue ${origin(stack.storage.queueUrl)}, table ${origin(stack.storage.tableUrl)}`,
@@ -63,6 +74,7 @@ function summary(stack: StackFile, stackFile: string, seconds: string, timings: 
     }
     lines.push(
         '',
+        `  Local state in ${stateDir}: ${running.restored ? 'continued from the last run' : 'a new world'} (npm start -- --reset starts over)`,
         `  Connection details, credentials and process ids: ${stackFile}`,
         `  Started in ${seconds} s (${Object.entries(timings)
             .map(([part, s]) => `${part} ${s} s`)
@@ -109,7 +121,7 @@ async function main(): Promise<void> {
         process.exit(0);
     }
     const seconds = process.uptime().toFixed(1);
-    for (const line of summary(stack.stack, stack.stackFile, seconds, stack.timings)) print(line);
+    for (const line of summary(stack, args.stateDir, seconds, stack.timings)) print(line);
     print(
         `STACK_READY ${JSON.stringify({ appUrl: stack.appUrl, stackFile: stack.stackFile, pids: stack.stack.pids, startupSeconds: Number(seconds) })}`,
     );

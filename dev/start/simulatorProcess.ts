@@ -37,6 +37,8 @@ const readySchema = z.looseObject({
     publisher: z.looseObject({ tenantId: z.string(), appClientId: z.string() }),
     tenants: z.array(z.looseObject({ id: z.string(), displayName: z.string(), userCount: z.number() })),
     stackFile: z.string(),
+    /** Where the simulator keeps its state, and whether this start continued from it. */
+    state: z.looseObject({ dir: z.string(), restored: z.boolean() }).optional(),
 });
 
 export type SimulatorReady = z.infer<typeof readySchema>;
@@ -123,6 +125,9 @@ export function simulatorAvailable(): boolean {
 export async function startSimulatorProcess(options: {
     tlsDir: string;
     stackFile: string;
+    /** Where the simulator keeps its state (`<stateDir>/sim`). */
+    stateDir: string;
+    reset: boolean;
     freePorts: boolean;
     onLine: (line: string, stream: 'stdout' | 'stderr') => void;
     timeoutMs?: number;
@@ -133,7 +138,8 @@ export async function startSimulatorProcess(options: {
             '--import',
             'tsx',
             SIMULATOR_SCRIPT,
-            ...['--tls-dir', options.tlsDir, '--stack-file', options.stackFile],
+            ...['--tls-dir', options.tlsDir, '--stack-file', options.stackFile, '--state-dir', options.stateDir],
+            ...(options.reset ? ['--reset'] : []),
             ...(options.freePorts ? ['--ports', '0'] : []),
         ],
         onLine: options.onLine,

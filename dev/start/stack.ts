@@ -2,22 +2,26 @@
  * The local stack behind `npm start`: Azurite, the cloud simulator and the local Functions host, each a
  * child process, wired together through environment variables and described in `<state>/stack.json`.
  */
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { type RunningAzurite, startAzurite } from '../azurite/azurite';
 import { type ChildExit, describeExit, ManagedChild } from '../shared/childProcess';
 import { ensureTlsMaterial, type TlsMaterial } from '../tls/certificates';
+import { acquireLock, type HeldLock, isProcessAlive, lockHolder, LockHeldError } from '../shared/lockFile';
 import { simulatorAvailable, startSimulatorProcess } from './simulatorProcess';
 import { buildStackFile, removeStackFile, type StackFile, writeStackFile } from './stackFile';
 
 export interface StackOptions {
     /** The app's HTTP port (PUBLIC_BASE_URL is built from it, so it cannot be 0). */
     appPort: number;
-    /** Absolute; holds tls/, azurite/ and stack.json. */
+    /** Absolute; holds tls/, azurite/, sim/, stack.json and stack.lock. One running stack per state directory. */
     stateDir: string;
     /** Azurite and the simulator on free ports instead of their fixed defaults (tests, parallel stacks). */
     freePorts: boolean;
+    /** Discard Azurite's data and the simulator's saved state first. */
+    reset: boolean;
     repoRoot: string;
     /** Where the launcher's and the children's lines go. */
     print: (line: string) => void;
@@ -46,6 +50,8 @@ export interface RunningStack {
     appUrl: string;
     stackFile: string;
     stack: StackFile;
+    /** Whether the simulator continued from its saved state (false: a new world, or no simulator). */
+    restored: boolean;
     /** Settles when a part stops on its own; by then the others are being stopped. */
     crashed: Promise<PartCrash>;
     stop(): Promise<void>;
@@ -153,6 +159,8 @@ async function startBackingServices(launch: Launch, tls: TlsMaterial, stackFile:
         ? startSimulatorProcess({
               tlsDir: tls.dir,
               stackFile,
+              stateDir: options.stateDir,
+              reset: options.reset,
               freePorts: options.freePorts,
               onLine: echo('simulator'),
           }).then((simulator) => {
@@ -204,6 +212,30 @@ async function stopParts(parts: Part[]): Promise<void> {
     }
 }
 
+/**
+ * This launcher's claim on the state directory. A second stack there would share Azurite's data folder,
+ * the simulator's state and stack.json with the running one, so it is refused before anything is touched.
+ */
+function claimStateDir(stateDir: string): HeldLock {
+    const second =
+        'start a second stack with its own state directory, e.g. npm start -- --state-dir .local-2 --free-ports --port 7072';
+    let lock: HeldLock;
+    try {
+        lock = acquireLock(join(stateDir, 'stack.lock'));
+    } catch (error) {
+        if (!(error instanceof LockHeldError)) throw error;
+        throw new StackError(
+            `a stack is already running from ${stateDir} (launcher pid ${error.pid}); stop it (Ctrl-C in its terminal), or ${second}`,
+        );
+    }
+    const simulator = lockHolder(join(stateDir, 'sim', 'lock'));
+    if (simulator !== undefined && isProcessAlive(simulator)) {
+        lock.release();
+        throw new StackError(`a simulator (npm run sim, pid ${simulator}) is using ${stateDir}; stop it, or ${second}`);
+    }
+    return lock;
+}
+
 export async function startStack(options: StackOptions): Promise<RunningStack> {
     const parts: Part[] = [];
     let started = false;
@@ -219,9 +251,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     };
     const stackFile = join(options.stateDir, 'stack.json');
     const appUrl = `http://localhost:${options.appPort}`;
+    const lock = claimStateDir(options.stateDir);
     try {
         await assertPortFree(options.appPort);
+        // Nothing else runs from this directory (the lock says so): a stack file here is a stopped stack's.
         removeStackFile(stackFile);
+        if (options.reset) {
+            rmSync(join(options.stateDir, 'azurite'), { recursive: true, force: true });
+            options.print(
+                `Reset: Azurite's data and the simulator's saved state in ${options.stateDir} are discarded.`,
+            );
+        }
         const tls = await timed(launch.timings, 'TLS', ensureTlsMaterial(join(options.stateDir, 'tls')));
         const { azurite, simulator } = await startBackingServices(launch, tls, stackFile);
         const hostEnv = {
@@ -229,6 +269,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
             NODE_EXTRA_CA_CERTS: simulator?.ready.simulator.caCertPath ?? tls.caCertPath,
             AzureWebJobsStorage: azurite.connectionString,
             PUBLIC_BASE_URL: appUrl,
+            // The sync timer's %SYNC_SCHEDULE% must resolve (Bicep sets it in Azure): every 15 minutes
+            // locally, so a connected tenant is seen to sync by itself; the environment may say otherwise.
+            SYNC_SCHEDULE: process.env.SYNC_SCHEDULE ?? '0 */15 * * * *',
             // The simulator's endpoints and app registration win over anything in the environment.
             ...(simulator?.stackPart.appSettings ?? {}),
         };
@@ -254,7 +297,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         started = true;
 
         let stopping: Promise<void> | undefined;
-        const stop = () => (stopping ??= stopParts(parts));
+        const stop = () => (stopping ??= stopParts(parts).finally(() => lock.release()));
         const crashed = new Promise<PartCrash>((resolve) => {
             for (const part of parts) {
                 void part.exited.then((exit) => {
@@ -264,9 +307,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
                 });
             }
         });
-        return { timings: launch.timings, appUrl, stackFile, stack, crashed, stop };
+        const restored = simulator?.ready.state?.restored ?? false;
+        return { timings: launch.timings, appUrl, stackFile, stack, restored, crashed, stop };
     } catch (error) {
         await stopParts(parts);
+        // The directory is ours: leave no stack file describing processes that never came up.
+        removeStackFile(stackFile);
+        lock.release();
         throw error;
     }
 }

@@ -5,14 +5,18 @@ export interface StartArgs {
     appPort: number;
     stateDir: string;
     freePorts: boolean;
+    /** Discard the simulator's saved state and Azurite's data before starting. */
+    reset: boolean;
     help: boolean;
 }
 
-export const START_USAGE = `Usage: npm start [-- --port <port>] [--state-dir <dir>] [--free-ports]
+export const START_USAGE = `Usage: npm start [-- --port <port>] [--state-dir <dir>] [--free-ports] [--reset]
 
   --port        the app's HTTP port (default: $PORT, else 7071)
-  --state-dir   where TLS material, Azurite data and stack.json live (default: .local)
-  --free-ports  run Azurite and the simulator on free ports instead of their defaults`;
+  --state-dir   where TLS material, Azurite data, the simulator's state and stack.json live
+                (default: .local); one running stack per state directory
+  --free-ports  run Azurite and the simulator on free ports instead of their defaults
+  --reset       start from an empty world: discard Azurite's data and the simulator's saved state`;
 
 export class StartArgsError extends Error {
     override readonly name = 'StartArgsError';
@@ -27,6 +31,7 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv, repoRoot:
                 port: { type: 'string' },
                 'state-dir': { type: 'string' },
                 'free-ports': { type: 'boolean', default: false },
+                reset: { type: 'boolean', default: false },
                 help: { type: 'boolean', short: 'h', default: false },
             },
             strict: true,
@@ -44,6 +49,7 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv, repoRoot:
         appPort,
         stateDir: isAbsolute(stateDir) ? stateDir : resolve(stateDir),
         freePorts: values['free-ports'],
+        reset: values.reset,
         help: values.help,
     };
 }

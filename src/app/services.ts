@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 
+import { type AccessTokenValidator, createAccessTokenValidator } from '../api/accessTokens';
 import { type Auth, createAuth } from '../auth';
 import type { AppConfig } from '../config';
 import { createGraphClient, createThrottleGate, type GraphClient } from '../graph';
@@ -49,6 +50,8 @@ export interface Services {
     syncWorker: SyncWorker;
     /** Enqueues a sync for every tenant that is due (the timer and `POST /api/sync`). */
     fanOut(correlationId: string, logger: Logger): Promise<FanOutResult>;
+    /** Validates the operations API's Bearer tokens. */
+    accessTokens: AccessTokenValidator;
     /** Sign-in, sessions and CSRF tokens for the pages. */
     auth: Auth;
     /** Admin consent: the connect flow and its callback. */
@@ -141,6 +144,11 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
         offboarding,
         markers,
         syncWorker,
+        accessTokens: createAccessTokenValidator({
+            authorityHost: config.authorityHost,
+            tenantId: config.app.tenantId,
+            audiences: [config.app.apiAudience, config.app.clientId],
+        }),
         fanOut: (correlationId, logger) =>
             fanOut(
                 { tenants, markers, queue: syncQueue, clock, sync: config.sync, random, randomHex },

@@ -49,12 +49,12 @@ const violations: [path: string, rule: string, says: string][] = [
     [
         'src/importsUndeclaredPackage.ts',
         UNDECLARED,
-        "'@azure/core-auth' should be listed in the project's dependencies",
+        "'@azure/core-client' should be listed in the project's dependencies",
     ],
     [
         'test/importsUndeclaredPackage.ts',
         UNDECLARED,
-        "'@azure/core-auth' should be listed in the project's dependencies",
+        "'@azure/core-client' should be listed in the project's dependencies",
     ],
     // The import dev/host/timer/timerTrigger.ts has on this branch (the host's own NCRONTAB replaces it).
     [

@@ -9,8 +9,9 @@ import type { Route, ServiceDefinition } from '../core/http';
 import type { RequestLog } from '../core/requestLog';
 import type { Directory } from '../directory';
 import type { GraphService } from '../graph';
-import { reply } from './respond';
-import { runtimeRoutes } from './runtimeRoutes';
+import { errorReply } from '../core/controlReply';
+import { guarded, reply } from './respond';
+import { graphView, runtimeRoutes } from './runtimeRoutes';
 import { describeTenant, tenantRoutes } from './tenantRoutes';
 import { userRoutes } from './userRoutes';
 
@@ -43,22 +44,22 @@ export function createControl(options: ControlOptions): ServiceDefinition {
                 tenants: directory.tenants().map(describeTenant),
                 faults: faults.list(),
                 requests: { lastSeq: log.lastSeq },
-                graph: { settings: graph.settings, throttleBuckets: graph.limiter.describe() },
+                graph: graphView(graph),
                 ...contributed,
             });
         },
     };
+    const routes = [
+        stateRoute,
+        ...tenantRoutes(directory),
+        ...userRoutes(directory),
+        ...runtimeRoutes({ clock, faults, log, graph }),
+        ...options.contributors.flatMap((c) => c.controlRoutes()),
+    ];
     return {
-        routes: [
-            stateRoute,
-            ...tenantRoutes(directory),
-            ...userRoutes(directory),
-            ...runtimeRoutes({ clock, faults, log, graph }),
-            ...options.contributors.flatMap((c) => c.controlRoutes()),
-        ],
-        notFound: (request) =>
-            reply(404, {
-                error: { code: 'NotFound', message: `No control route for ${request.method} ${request.url.pathname}` },
-            }),
+        // One error style for every route, whichever part of the simulator contributed it.
+        routes: routes.map((route) => ({ ...route, handler: guarded(route.handler) })),
+        notFound: (request) => errorReply(404, `No control route for ${request.method} ${request.url.pathname}`),
+        errorResponse: (status, message) => errorReply(status, message),
     };
 }

@@ -24,6 +24,8 @@ const graphSettingsInput = z
             .object({
                 enabled: z.boolean(),
                 windowSeconds: z.number().positive().finite(),
+                appBudget: z.number().positive(),
+                appWindowSeconds: z.number().positive().finite(),
                 budgets: z
                     .object({
                         small: z.number().positive(),
@@ -37,12 +39,27 @@ const graphSettingsInput = z
             .strict(),
         latency: z.object({ fixedMs: nonNegative, perUserMs: nonNegative }).partial().strict(),
         delta: z
-            .object({ pageSize: z.number().int().min(1).max(999), tokenLifetimeDays: z.number().positive() })
+            .object({
+                pageSize: z.number().int().min(1).max(999),
+                tokenLifetimeDays: z.number().positive(),
+                removedInInitialRound: z.boolean(),
+                replayChanges: z.number().int().min(0).max(10_000),
+                replicationDelayMs: nonNegative,
+            })
             .partial()
             .strict(),
     })
     .partial()
     .strict();
+
+/** GET /control/graph: the live settings and what each throttling window holds now. */
+export function graphView(graph: GraphService) {
+    return {
+        settings: graph.settings,
+        throttleBuckets: graph.limiter.describe(),
+        appThrottleBuckets: graph.limiter.describeApps(),
+    };
+}
 
 function clockView(clock: SimClock) {
     return { now: new Date(clock.now()).toISOString(), nowMs: clock.now(), offsetMs: clock.offset };
@@ -108,7 +125,7 @@ export function runtimeRoutes(parts: {
         {
             method: 'GET',
             path: '/control/graph',
-            handler: () => reply(200, { settings: graph.settings, throttleBuckets: graph.limiter.describe() }),
+            handler: () => reply(200, graphView(graph)),
         },
         {
             method: 'PATCH',

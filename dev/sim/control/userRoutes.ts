@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
+import { ADMIN_CONSENT_ROLES, DIRECTORY_ROLES } from '../core/contracts';
 import type { Route } from '../core/http';
 import {
     type Directory,
+    directoryRolesOf,
     graphPropertiesOf,
     type NewUser,
     passwordFor,
@@ -49,6 +51,8 @@ const properties = {
     otherMails: z.array(email).max(10),
     password: z.string().min(8, 'must have at least 8 characters').max(256),
     isAdmin: z.boolean(),
+    /** Built-in directory role template ids (e.g. Privileged Role Administrator); sets isAdmin from them. */
+    directoryRoles: z.array(z.guid().toLowerCase()).max(20),
 };
 
 const createUserInput = z
@@ -70,14 +74,36 @@ const createUserInput = z
         otherMails: properties.otherMails.optional(),
         password: properties.password.optional(),
         isAdmin: properties.isAdmin.optional(),
+        directoryRoles: properties.directoryRoles.optional(),
     })
-    .strict();
+    .strict()
+    .refine(oneRoleSource, { message: 'give isAdmin or directoryRoles, not both' });
 
 const patchUserInput = z
     .object(properties)
     .partial()
     .strict()
-    .refine((v) => Object.keys(v).length > 0, { message: 'give at least one property to change' });
+    .refine((v) => Object.keys(v).length > 0, { message: 'give at least one property to change' })
+    .refine(oneRoleSource, { message: 'give isAdmin or directoryRoles, not both' });
+
+function oneRoleSource(v: { isAdmin?: boolean | undefined; directoryRoles?: string[] | undefined }): boolean {
+    return v.isAdmin === undefined || v.directoryRoles === undefined;
+}
+
+/** isAdmin and directoryRoles kept in step: roles decide isAdmin; isAdmin alone means Global Administrator or none. */
+function roleFields(v: { isAdmin?: boolean | undefined; directoryRoles?: string[] | undefined }): {
+    isAdmin?: boolean;
+    directoryRoles?: string[];
+} {
+    if (v.directoryRoles !== undefined)
+        return {
+            directoryRoles: [...new Set(v.directoryRoles)],
+            isAdmin: v.directoryRoles.some((role) => ADMIN_CONSENT_ROLES.includes(role)),
+        };
+    if (v.isAdmin !== undefined)
+        return { isAdmin: v.isAdmin, directoryRoles: v.isAdmin ? [DIRECTORY_ROLES.globalAdministrator] : [] };
+    return {};
+}
 
 /** A user as the control API shows it: every Graph property, the lifecycle state and the sign-in facts. */
 export function controlView(entry: UserEntry) {
@@ -86,6 +112,7 @@ export function controlView(entry: UserEntry) {
         state: entry.state,
         deletedDateTime: entry.deletedDateTime,
         isAdmin: entry.user.isAdmin,
+        directoryRoles: directoryRolesOf(entry.user, DIRECTORY_ROLES.globalAdministrator),
         password: entry.user.password,
     };
 }
@@ -134,7 +161,8 @@ export function userRoutes(directory: Directory): Route[] {
             path: '/control/tenants/:tid/users/:id',
             handler: guarded((request) => {
                 const tenant = tenantOf(directory, request);
-                const patch = bodyOf(request, patchUserInput) as UserPatch;
+                const input = bodyOf(request, patchUserInput);
+                const patch = { ...input, ...roleFields(input) } as UserPatch;
                 if (patch.userPrincipalName !== undefined) checkDomain(tenant, patch.userPrincipalName);
                 const { user, changed } = tenant.updateUser(request.params.id ?? '', patch);
                 return reply(200, { ...controlView({ user, state: 'active', deletedDateTime: null }), changed });
@@ -202,7 +230,8 @@ function newUser(tenant: TenantDirectory, input: z.infer<typeof createUserInput>
         employeeId: input.employeeId ?? null,
         otherMails: input.otherMails ?? [],
         password: input.password ?? passwordFor(`${tenant.record.id}/created`, tenant.positionCount),
-        isAdmin: input.isAdmin ?? false,
+        isAdmin: false,
+        ...roleFields(input),
     };
 }
 

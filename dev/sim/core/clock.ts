@@ -22,4 +22,10 @@ export class SimClock {
     get offset(): number {
         return this.offsetMs;
     }
+
+    /** Back to a saved offset (a restart): simulator time keeps running with the wall clock from where it was. */
+    restoreOffset(offsetMs: number): void {
+        if (!Number.isFinite(offsetMs)) throw new RangeError('the clock offset must be a finite number');
+        this.offsetMs = offsetMs;
+    }
 }

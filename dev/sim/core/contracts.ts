@@ -13,6 +13,23 @@ export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const VAULT_RESOURCE = 'https://vault.azure.net';
 export const STORAGE_RESOURCE = 'https://storage.azure.com';
 
+/**
+ * Directory role template ids (Microsoft Learn, "Microsoft Entra built-in roles"), as tokens carry them in
+ * `wids`. Every member also holds the implicit User role, and every guest the Guest User role.
+ */
+export const DIRECTORY_ROLES = {
+    globalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
+    privilegedRoleAdministrator: 'e8611ab8-c189-46e8-94e1-60213ab1f814',
+    user: 'b79fbf4d-3ef9-4689-8143-76b194e85509',
+    guestUser: '10dae51f-b6af-4016-8d66-8c2a99b929b3',
+} as const;
+
+/** Roles that may grant tenant-wide admin consent to application permissions of Microsoft Graph. */
+export const ADMIN_CONSENT_ROLES: readonly string[] = [
+    DIRECTORY_ROLES.globalAdministrator,
+    DIRECTORY_ROLES.privilegedRoleAdministrator,
+];
+
 export type TenantSize = 'small' | 'medium' | 'large';
 export type TenantStatus = 'active' | 'deleted' | 'decommissioned';
 
@@ -41,10 +58,13 @@ export interface SignInUser {
     givenName: string | null;
     surname: string | null;
     mail: string | null;
+    userType: 'Member' | 'Guest';
     /** Plain text: this is a test fixture, printed in .local/stack.json. */
     password: string;
-    /** Holds a directory role that can grant tenant-wide admin consent. */
+    /** Holds a directory role that can grant tenant-wide admin consent (one of ADMIN_CONSENT_ROLES). */
     isAdmin: boolean;
+    /** Template ids of the built-in directory roles assigned to the user (without the implicit User role). */
+    directoryRoles: string[];
     accountEnabled: boolean;
 }
 

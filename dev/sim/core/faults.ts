@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { ServiceName } from './http';
 import { seededRandom } from './ids';
 
+/** Faults that spoil the body of the normal answer. */
+const BODY_FAULTS = ['truncateBody', 'malformedJson', 'repeatNextLink', 'stallBodyMs'] as const;
+
 /** Body of POST /control/faults. */
 export const faultRuleInput = z
     .object({
@@ -23,10 +26,26 @@ export const faultRuleInput = z
         latencyMs: z.number().int().nonnegative().max(120_000).optional(),
         /** Drop the connection without an answer (ECONNRESET on the client). */
         reset: z.boolean().optional(),
+        /** The normal answer's body is cut off halfway: Content-Length of the whole, then the connection closes. */
+        truncateBody: z.literal(true).optional(),
+        /** The normal answer's body is half of its JSON followed by bytes no parser accepts. */
+        malformedJson: z.literal(true).optional(),
+        /** The normal answer's `@odata.nextLink` leads back to this page (a page already served). */
+        repeatNextLink: z.literal(true).optional(),
+        /** The normal answer's headers and first half of the body come at once, the rest after this long. */
+        stallBodyMs: z.number().int().positive().max(120_000).optional(),
     })
     .strict()
-    .refine((r) => r.status !== undefined || r.reset === true || r.latencyMs !== undefined, {
-        message: 'a fault needs at least one of status, reset or latencyMs',
+    .refine(
+        (r) =>
+            r.status !== undefined ||
+            r.reset === true ||
+            r.latencyMs !== undefined ||
+            BODY_FAULTS.some((name) => r[name] !== undefined),
+        { message: `a fault needs at least one of status, reset, latencyMs, ${BODY_FAULTS.join(', ')}` },
+    )
+    .refine((r) => (r.status === undefined && r.reset !== true) || BODY_FAULTS.every((name) => r[name] === undefined), {
+        message: `${BODY_FAULTS.join(', ')} spoil the normal answer: they cannot be combined with status or reset`,
     });
 export type FaultRuleInput = z.infer<typeof faultRuleInput>;
 

@@ -62,6 +62,8 @@ export interface ServiceDefinition {
     /** The body this service would send with `status` (e.g. Graph's error envelope). */
     faultResponse?(rule: FaultRule, request: SimRequest): SimResponse;
     notFound?(request: SimRequest): SimResponse;
+    /** The service's own shape for a request the host itself refuses (400: unreadable body) or fails on (500). */
+    errorResponse?(status: 400 | 500, message: string): SimResponse;
 }
 
 export class BadJsonError extends Error {
@@ -77,6 +79,8 @@ export interface ServiceHostOptions {
     log: RequestLog;
     /** Omit for the control API, which must never be faulted. */
     faults?: FaultRegistry;
+    /** Called after each answer is sent (e.g. to save state a request may have changed). */
+    onAnswered?: (request: SimRequest) => void;
 }
 
 /**
@@ -161,6 +165,7 @@ export class ServiceHost {
         let request: SimRequest | undefined;
         let response: SimResponse;
         let faulted = false;
+        let rule: FaultRule | undefined;
         try {
             const body = await readBody(req);
             const url = new URL(req.url ?? '/', this.originValue);
@@ -172,7 +177,7 @@ export class ServiceHost {
                 body,
                 (match?.params ?? {}) as Record<string, string>,
             );
-            const rule = this.options.faults?.take({
+            rule = this.options.faults?.take({
                 service: this.options.service,
                 path: url.pathname,
                 tenant: this.definition?.tenantOf?.(request),
@@ -200,30 +205,31 @@ export class ServiceHost {
                     },
                 };
         } catch (error) {
-            response =
-                error instanceof BadJsonError
-                    ? { status: 400, body: { error: { code: 'BadRequest', message: error.message } } }
-                    : {
-                          status: 500,
-                          body: {
-                              error: {
-                                  code: 'SimulatorError',
-                                  message: error instanceof Error ? error.message : String(error),
-                              },
-                          },
-                      };
+            const status = error instanceof BadJsonError ? 400 : 500;
+            const message = error instanceof Error ? error.message : String(error);
+            response = this.definition?.errorResponse?.(status, message) ?? {
+                status,
+                body: { error: { code: status === 400 ? 'BadRequest' : 'SimulatorError', message } },
+            };
             if (!(error instanceof BadJsonError)) console.error(`[sim:${this.options.service}] handler failed:`, error);
         }
         try {
-            send(res, response);
+            if (rule?.repeatNextLink === true && request) response = repeatNextLink(response, request);
+            await send(res, response, rule);
         } catch (error) {
             // e.g. an invalid header value: answer 500 rather than crash the process on an unhandled rejection.
             console.error(`[sim:${this.options.service}] could not send the response:`, error);
-            response = { status: 500, body: { error: { code: 'SimulatorError', message: String(error) } } };
-            if (!res.headersSent) send(res, response);
+            response = this.definition?.errorResponse?.(500, String(error)) ?? {
+                status: 500,
+                body: { error: { code: 'SimulatorError', message: String(error) } },
+            };
+            if (!res.headersSent) await send(res, response);
             else res.destroy();
         }
-        if (request) this.record(request, response.status, arrived, started, faulted, response.log);
+        if (request) {
+            this.record(request, response.status, arrived, started, faulted, response.log);
+            this.options.onAnswered?.(request);
+        }
     }
 
     private faultResponse(rule: FaultRule, request: SimRequest): SimResponse {
@@ -316,18 +322,57 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
     return Buffer.concat(chunks);
 }
 
-function send(res: ServerResponse, response: SimResponse): void {
+/**
+ * Writes the answer. A fault rule may spoil the body of a normal answer: malformed JSON (cut short, with a
+ * complete Content-Length), a body cut off mid-stream (Content-Length of the whole, then the connection
+ * closes), or a body that stalls halfway for `stallBodyMs` (headers at once; a client timeout shorter than
+ * the stall aborts mid-body).
+ */
+async function send(res: ServerResponse, response: SimResponse, rule?: FaultRule): Promise<void> {
     const headers: Record<string, string | string[]> = { ...response.headers };
-    let payload: string | Buffer | undefined;
+    let payload: Buffer | undefined;
     if (response.body === undefined) payload = undefined;
-    else if (typeof response.body === 'string' || Buffer.isBuffer(response.body)) payload = response.body;
+    else if (typeof response.body === 'string') payload = Buffer.from(response.body, 'utf8');
+    else if (Buffer.isBuffer(response.body)) payload = response.body;
     else {
-        payload = JSON.stringify(response.body);
+        payload = Buffer.from(JSON.stringify(response.body), 'utf8');
         if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
             headers['content-type'] = 'application/json; charset=utf-8';
     }
+    if (payload !== undefined && rule?.malformedJson === true)
+        // Half the document, then something no JSON parser accepts.
+        payload = Buffer.concat([payload.subarray(0, Math.floor(payload.length / 2)), Buffer.from(',"\\u00')]);
+    if (payload !== undefined) headers['content-length'] = String(payload.length);
+    const spoils = rule?.truncateBody === true || rule?.stallBodyMs !== undefined;
+    if (payload === undefined || !spoils) {
+        res.writeHead(response.status, headers);
+        res.end(payload);
+        return;
+    }
+    const half = Math.max(1, Math.floor(payload.length / 2));
     res.writeHead(response.status, headers);
-    res.end(payload);
+    await new Promise<void>((resolve) => res.write(payload.subarray(0, half), () => resolve()));
+    if (rule?.truncateBody === true) {
+        res.destroy();
+        return;
+    }
+    await delay(rule?.stallBodyMs ?? 0);
+    if (!res.destroyed) res.end(payload.subarray(half));
+}
+
+/**
+ * A next link that leads back to a page already served: this very request. A page that ended the round
+ * (deltaLink) gets the next link instead, so a client that follows links without noticing loops for ever.
+ */
+function repeatNextLink(response: SimResponse, request: SimRequest): SimResponse {
+    const body = response.body;
+    if (typeof body !== 'object' || body === null || Buffer.isBuffer(body) || response.status !== 200) return response;
+    const { '@odata.deltaLink': _done, ...rest } = body as Record<string, unknown>;
+    const self = `${request.url.origin}${request.url.pathname}${request.url.search}`;
+    const value = rest.value;
+    delete rest.value;
+    // Links before `value`, where Graph puts them.
+    return { ...response, body: { ...rest, '@odata.nextLink': self, ...(value === undefined ? {} : { value }) } };
 }
 
 function delay(ms: number): Promise<void> {

@@ -6,15 +6,26 @@ import { createHash } from 'node:crypto';
  * of the world does not shift the ids of another.
  */
 export class IdFactory {
-    private readonly counters = new Map<string, number>();
+    private readonly counts = new Map<string, number>();
 
     constructor(private readonly seed: string) {}
 
     /** Next GUID (RFC 4122 v4 layout) in `namespace`. */
     guid(namespace: string): string {
-        const n = (this.counters.get(namespace) ?? 0) + 1;
-        this.counters.set(namespace, n);
+        const n = (this.counts.get(namespace) ?? 0) + 1;
+        this.counts.set(namespace, n);
         return guidFrom(`${this.seed}/${namespace}/${n}`);
+    }
+
+    /** How far each namespace has counted (saved with the simulator's state). */
+    counters(): Record<string, number> {
+        return Object.fromEntries(this.counts);
+    }
+
+    /** Continues from saved counts, so ids made after a restart never repeat earlier ones. */
+    restoreCounters(saved: Record<string, number>): void {
+        for (const [namespace, n] of Object.entries(saved))
+            this.counts.set(namespace, Math.max(n, this.counts.get(namespace) ?? 0));
     }
 
     /** A stable GUID for a fixed name, independent of call order. */

@@ -37,6 +37,16 @@ export class ChangeLog {
         return this.entries.length;
     }
 
+    /** Everything the log holds, for the simulator's saved state. */
+    snapshot(): { seq: number; entries: ChangeEntry[] } {
+        return { seq: this.seq, entries: this.entries.map((e) => ({ ...e, properties: [...e.properties] })) };
+    }
+
+    restore(saved: { seq: number; entries: ChangeEntry[] }): void {
+        this.entries.splice(0, this.entries.length, ...saved.entries);
+        this.seq = saved.seq;
+    }
+
     append(userId: string, kind: ChangeKind, time: number, properties: readonly GraphUserProperty[] = []): ChangeEntry {
         const entry: ChangeEntry = { seq: ++this.seq, userId, kind, properties, time };
         this.entries.push(entry);
@@ -73,6 +83,19 @@ export class ChangeLog {
             else if (existing.changedProperties) for (const p of relevant) existing.changedProperties.add(p);
         }
         return [...byUser.values()].sort((a, b) => a.lastSeq - b.lastSeq);
+    }
+
+    /** The sequence number of the last change made at or before `time` (0 when none): what has replicated by then. */
+    lastSeqAtOrBefore(time: number): number {
+        // Times never decrease (the simulator clock only moves forward): binary search for the last entry <= time.
+        let low = 0;
+        let high = this.entries.length;
+        while (low < high) {
+            const mid = (low + high) >>> 1;
+            if ((this.entries[mid] as ChangeEntry).time <= time) low = mid + 1;
+            else high = mid;
+        }
+        return low === 0 ? 0 : (this.entries[low - 1] as ChangeEntry).seq;
     }
 
     /** Binary search: index of the first entry with seq > `seq`. */

@@ -1,7 +1,16 @@
 import type { SimClock } from '../core/clock';
-import type { DirectoryView, SignInUser, TenantRecord, TenantSize, TenantStatus } from '../core/contracts';
+import {
+    ADMIN_CONSENT_ROLES,
+    DIRECTORY_ROLES,
+    type DirectoryView,
+    type SignInUser,
+    type TenantRecord,
+    type TenantSize,
+    type TenantStatus,
+} from '../core/contracts';
 import type { IdFactory } from '../core/ids';
-import { TenantDirectory } from './tenantDirectory';
+import { TenantDirectory, type TenantSnapshot } from './tenantDirectory';
+import { directoryRolesOf } from './userModel';
 
 /** Graph's throttling tiers: small < 50 users, medium 50-500, large > 500. */
 export function sizeForUserCount(userCount: number): TenantSize {
@@ -65,6 +74,34 @@ export class Directory implements DirectoryView {
         return tenant;
     }
 
+    /** Every tenant's saved state (tenants created through the control API included). */
+    snapshot(): { tenants: TenantSnapshot[] } {
+        return { tenants: this.tenants().map((t) => t.snapshot()) };
+    }
+
+    /**
+     * Puts back saved state: seeded tenants get their changes; tenants created later are created again
+     * from their saved record (the same id gives the same generated users) first.
+     */
+    restore(saved: { tenants: TenantSnapshot[] }): void {
+        for (const snapshot of saved.tenants) {
+            const { record } = snapshot;
+            const tenant =
+                this.tenant(record.id) ??
+                this.createTenant({
+                    id: record.id,
+                    displayName: record.displayName,
+                    userCount: snapshot.generatedCount,
+                    size: record.size,
+                    defaultDomain: record.defaultDomain,
+                    ...(record.domains[1] === undefined ? {} : { customDomain: record.domains[1] }),
+                    kind: record.kind,
+                    region: record.region,
+                });
+            tenant.restore(snapshot);
+        }
+    }
+
     /** By GUID or verified domain, case-insensitive, in any status. */
     tenant(idOrDomain: string): TenantDirectory | undefined {
         const key = idOrDomain.toLowerCase();
@@ -98,6 +135,7 @@ export class Directory implements DirectoryView {
         const entry = tenant?.find(username);
         if (!tenant || !entry || entry.state !== 'active') return undefined;
         const { user } = entry;
+        const directoryRoles = directoryRolesOf(user, DIRECTORY_ROLES.globalAdministrator);
         return {
             id: user.id,
             tenantId: tenant.record.id,
@@ -106,8 +144,10 @@ export class Directory implements DirectoryView {
             givenName: user.givenName,
             surname: user.surname,
             mail: user.mail,
+            userType: user.userType,
             password: user.password,
-            isAdmin: user.isAdmin,
+            isAdmin: directoryRoles.some((role) => ADMIN_CONSENT_ROLES.includes(role)),
+            directoryRoles,
             accountEnabled: user.accountEnabled,
         };
     }

@@ -8,6 +8,7 @@ export {
     type NewUser,
     type PageOfUsers,
     TenantDirectory,
+    type TenantSnapshot,
     type UserEntry,
     UserNotFoundError,
     type UserPatch,

@@ -19,6 +19,18 @@ export interface UserEntry {
 export type NewUser = Omit<DirectoryUser, 'id' | 'createdDateTime'> & { createdDateTime?: string };
 export type UserPatch = Partial<Omit<DirectoryUser, 'id' | 'createdDateTime'>>;
 
+/** What a tenant's directory holds beyond what its seed generates: the simulator's saved state. */
+export interface TenantSnapshot {
+    record: TenantRecord;
+    generatedCount: number;
+    /** Created and changed users (the overlay). */
+    entries: UserEntry[];
+    /** Ids of created users, in creation order. */
+    created: string[];
+    changes: ReturnType<ChangeLog['snapshot']>;
+    live: number;
+}
+
 export class DirectoryConflictError extends Error {
     override readonly name = 'DirectoryConflictError';
 }
@@ -89,6 +101,36 @@ export class TenantDirectory {
     /** Users kept in memory because they were created or changed (the rest are generated on demand). */
     get overlaySize(): number {
         return this.overlay.size;
+    }
+
+    snapshot(): TenantSnapshot {
+        return {
+            record: { ...this.record, domains: [...this.record.domains] },
+            generatedCount: this.generatedCount,
+            entries: [...this.overlay.values()].map((e) => structuredClone(e)),
+            created: [...this.created],
+            changes: this.changes.snapshot(),
+            live: this.live,
+        };
+    }
+
+    /** Puts back a saved state on top of the generated population (same seed, same generated count). */
+    restore(saved: TenantSnapshot): void {
+        if (saved.generatedCount !== this.generatedCount)
+            throw new RangeError(
+                `tenant ${this.record.id} was saved with ${saved.generatedCount} generated users, not ${this.generatedCount}`,
+            );
+        this.record.displayName = saved.record.displayName;
+        this.record.status = saved.record.status;
+        this.overlay.clear();
+        for (const entry of saved.entries) this.overlay.set(entry.user.id, entry);
+        this.created.splice(0, this.created.length, ...saved.created);
+        this.changes.restore(saved.changes);
+        this.live = saved.live;
+        // Sign-in names that cannot be derived from an index: what the overlay holds, hard-deleted ones freed.
+        for (const entry of saved.entries)
+            if (entry.state !== 'hardDeleted')
+                this.upnIndex.set(entry.user.userPrincipalName.toLowerCase(), entry.user.id);
     }
 
     /** The published sign-in: index 0 is the admin, index 1 an ordinary user. */
@@ -189,6 +231,7 @@ export class TenantDirectory {
         }
         if (patch.password !== undefined) after.password = patch.password;
         if (patch.isAdmin !== undefined) after.isAdmin = patch.isAdmin;
+        if (patch.directoryRoles !== undefined) after.directoryRoles = patch.directoryRoles;
         if (after.userPrincipalName !== before.userPrincipalName) {
             this.upnIndex.delete(before.userPrincipalName.toLowerCase());
             this.upnIndex.set(after.userPrincipalName.toLowerCase(), after.id);

@@ -33,6 +33,11 @@ export interface DirectoryUser extends GraphUser {
     password: string;
     /** Holds a directory role that may grant tenant-wide admin consent. */
     isAdmin: boolean;
+    /**
+     * Directory role template ids, when set through the control API; otherwise an admin holds Global
+     * Administrator and everyone else no role (see `directoryRolesOf`).
+     */
+    directoryRoles?: string[];
 }
 
 /** Where a user is in its lifecycle: soft-deleted users sit in "deleted items" and can be restored. */
@@ -70,6 +75,11 @@ export const GRAPH_USER_PROPERTIES: readonly GraphUserProperty[] = [
 export const MUTABLE_USER_PROPERTIES = GRAPH_USER_PROPERTIES.filter(
     (p) => p !== 'id' && p !== 'createdDateTime',
 ) as readonly Exclude<GraphUserProperty, 'id' | 'createdDateTime'>[];
+
+/** The user's directory roles: as assigned, else Global Administrator for an admin. */
+export function directoryRolesOf(user: DirectoryUser, globalAdministrator: string): string[] {
+    return user.directoryRoles ?? (user.isAdmin ? [globalAdministrator] : []);
+}
 
 export function graphPropertiesOf(user: DirectoryUser): GraphUser {
     const out = {} as Record<string, unknown>;

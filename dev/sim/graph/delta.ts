@@ -46,6 +46,7 @@ export function delta(context: GraphContext, request: SimRequest, caller: GraphC
                     s: select ?? null,
                     f: option(url, '$filter'),
                     seq: tenant.changes.lastSeq,
+                    h: tenant.changes.lastSeq,
                 }),
                 value: [],
             },
@@ -61,9 +62,17 @@ export function delta(context: GraphContext, request: SimRequest, caller: GraphC
     let nextCursor: number | undefined;
 
     if (state.m === 'i') {
-        const accept = (entry: UserEntry) => entry.state === 'active' && (filter?.predicate(entry.user) ?? true);
+        // "The @removed object can be returned in the initial delta query response" (Graph delta overview).
+        const removedToo = context.settings.delta.removedInInitialRound;
+        const accept = (entry: UserEntry) =>
+            (entry.state === 'active' || (removedToo && entry.state === 'softDeleted')) &&
+            (filter?.predicate(entry.user) ?? true);
         const page = tenant.walk(state.cur, pageSize, accept);
-        value = page.entries.map((entry) => projectUser(entry.user, select));
+        value = page.entries.map((entry) =>
+            entry.state === 'softDeleted'
+                ? { id: entry.user.id, '@removed': { reason: 'changed' } }
+                : projectUser(entry.user, select),
+        );
         const lookahead = page.next === undefined ? undefined : tenant.walk(page.next, 1, accept);
         if (lookahead && lookahead.entries.length > 0) nextCursor = (lookahead.next ?? tenant.positionCount) - 1;
     } else {
@@ -88,7 +97,11 @@ export function delta(context: GraphContext, request: SimRequest, caller: GraphC
     }
 
     if (nextCursor === undefined)
-        body['@odata.deltaLink'] = deltaLink(context, request, caller, { s: state.s, f: state.f, seq: state.to });
+        body['@odata.deltaLink'] = deltaLink(context, request, caller, {
+            s: state.s,
+            f: state.f,
+            ...nextRound(context, state),
+        });
     else
         body['@odata.nextLink'] = `${context.origin}${url.pathname}?$skiptoken=${context.stateTokens.seal({
             s: state.s,
@@ -102,6 +115,7 @@ export function delta(context: GraphContext, request: SimRequest, caller: GraphC
             t: tenant.record.id,
             a: caller.appId,
             cur: nextCursor,
+            ...(state.h === undefined ? {} : { h: state.h }),
         })}`;
     body.value = value;
     return { body, headers, pageUsers: value.length };
@@ -165,8 +179,20 @@ function roundState(context: GraphContext, request: SimRequest, caller: GraphCal
         const token = context.stateTokens.open(dt, deltaToken);
         if (!token || token.t !== tenant.record.id || token.a !== caller.appId) throw invalid('$deltatoken');
         assertFresh(context, token.at);
-        const to = tenant.changes.lastSeq;
-        return { s: token.s, f: token.f, at: now, m: 'c', from: token.seq, to, cur: token.seq };
+        // Processing delays: changes younger than the replication delay are not in this round yet.
+        const delay = context.settings.delta.replicationDelayMs;
+        const visible = delay > 0 ? tenant.changes.lastSeqAtOrBefore(now - delay) : tenant.changes.lastSeq;
+        const to = Math.max(visible, token.seq);
+        return {
+            s: token.s,
+            f: token.f,
+            at: now,
+            m: 'c',
+            from: token.seq,
+            to,
+            cur: token.seq,
+            h: token.h ?? token.seq,
+        };
     }
     // A new round: the query options are read here and carried in the tokens from now on.
     rejectUnsupportedOptions(url, ['$select', '$filter', '$deltatoken', '$top']);
@@ -176,6 +202,18 @@ function roundState(context: GraphContext, request: SimRequest, caller: GraphCal
     if (dt !== null && dt.toLowerCase() === 'latest') return 'latest';
     // `$top` is accepted and ignored, as on the real service for users.
     return { s: select ?? null, f: filterText, at: now, m: 'i', from: 0, to: tenant.changes.lastSeq, cur: 0 };
+}
+
+/**
+ * Where the next round starts: after this round's last change, or (replays) that many changes earlier when this
+ * round delivered changes no earlier round had, so that those come once more. `h` remembers what was delivered.
+ */
+function nextRound(context: GraphContext, state: RoundState): { seq: number; h: number } {
+    const delivered = state.h ?? state.from;
+    const replay = context.settings.delta.replayChanges;
+    if (state.m === 'i' || replay === 0 || state.to <= delivered)
+        return { seq: state.to, h: Math.max(state.to, delivered) };
+    return { seq: Math.max(delivered, state.to - replay), h: state.to };
 }
 
 function assertFresh(context: GraphContext, issuedAt: number): void {
@@ -191,7 +229,7 @@ function deltaLink(
     context: GraphContext,
     request: SimRequest,
     caller: GraphCaller,
-    query: { s: string[] | null; f: string | null; seq: number },
+    query: { s: string[] | null; f: string | null; seq: number; h: number },
 ): string {
     const token = context.stateTokens.seal({
         v: 1,

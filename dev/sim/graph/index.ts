@@ -48,7 +48,13 @@ export function resolveGraphSettings(input: GraphSettingsInput = {}, base?: Grap
     const from = base ?? {
         throttling: DEFAULT_THROTTLING,
         latency: { fixedMs: 0, perUserMs: 0 },
-        delta: { pageSize: 200, tokenLifetimeDays: 7 },
+        delta: {
+            pageSize: 200,
+            tokenLifetimeDays: 7,
+            removedInInitialRound: false,
+            replayChanges: 0,
+            replicationDelayMs: 0,
+        },
     };
     const { budgets, ...throttling } = input.throttling ?? {};
     return {

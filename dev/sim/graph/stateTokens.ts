@@ -35,14 +35,17 @@ export const deltaSkipToken = z.object({
     from: z.number().int().nonnegative(),
     to: z.number().int().nonnegative(),
     cur: z.number().int().nonnegative(),
+    /** The highest change already delivered before this round (replays re-deliver only newer ones). */
+    h: z.number().int().nonnegative().optional(),
 });
 
-/** End of a round: changes after `seq` are the next round. */
+/** End of a round: changes after `seq` are the next round; those up to `h` were delivered already (replays). */
 export const deltaToken = z.object({
     ...common,
     ...deltaQuery,
     k: z.literal('delta'),
     seq: z.number().int().nonnegative(),
+    h: z.number().int().nonnegative().optional(),
 });
 
 export type ListSkipToken = z.infer<typeof listSkipToken>;

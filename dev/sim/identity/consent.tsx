@@ -9,7 +9,7 @@ import { signInForm } from './authorize';
 import type { LoginContext } from './context';
 import { Aadsts, describeError, errorContext, type AadstsError } from './errors';
 import { accountProblem, browserSession, clientProblem, errorPage, isPersonal, redirectToClient } from './flow';
-import { ConsentPage, htmlResponse, type PermissionLine } from './pages';
+import { ConsentPage, htmlResponse, NeedAdminApprovalPage, type PermissionLine } from './pages';
 import { firstPartyResource } from './resources';
 import { parseScope, splitScopes, delegatedPermissionLines } from './scopes';
 import { sessionCookie, type AdminConsentParams, type BrowserSession, type PendingInteraction } from './sessions';
@@ -118,11 +118,27 @@ export function continueAdminConsent(
         return errorPage(request, now, Aadsts.appNotFound(pending.params.clientId, pending.params.segment), headers);
     if (isPersonal(user, ctx.directory))
         return errorPage(request, now, Aadsts.msaNotSupported(user.userPrincipalName), headers);
-    // A non-admin is told to ask an admin; Entra does not redirect back in that case.
-    if (!user.isAdmin) return errorPage(request, now, Aadsts.adminConsentRequired(app.displayName), headers);
     const access = requestedAccess(app, pending.params.scope);
     if (!Array.isArray(access)) return errorPage(request, now, access, headers);
     pending.username = user.userPrincipalName;
+    // A non-admin sees "Need admin approval" (AADSTS90094): sign in with an admin account, or return to
+    // the app without granting consent (Microsoft Learn, "Unexpected error when performing consent to an
+    // application"). Nothing redirects until the user picks one.
+    if (!user.isAdmin) {
+        const error = Aadsts.adminConsentRequired(app.displayName);
+        return htmlResponse(
+            <NeedAdminApprovalPage
+                action={`${ctx.origins.login}/${pending.params.segment}/v2.0/adminconsent`}
+                ctx={pending.id}
+                code={`AADSTS${error.code}`}
+                message={error.message}
+                appName={app.displayName}
+                username={user.userPrincipalName}
+            />,
+            200,
+            { 'set-cookie': sessionCookie(session), ...headers },
+        );
+    }
     const tenant = ctx.directory.findTenant(user.tenantId);
     return htmlResponse(
         <ConsentPage
@@ -137,6 +153,54 @@ export function continueAdminConsent(
         200,
         { 'set-cookie': sessionCookie(session), ...headers },
     );
+}
+
+/**
+ * An admin consent that ends in an error goes back to the app: the v2 endpoint's documented error
+ * response keeps `admin_consent=True` beside `error`, `error_description` and `state` (Microsoft Learn,
+ * "Admin consent on the Microsoft identity platform", Error response); the legacy endpoint sends no
+ * `admin_consent`.
+ */
+function adminConsentError(params: AdminConsentParams, fields: Array<[string, string]>): SimResponse {
+    const state: Array<[string, string]> = params.state === undefined ? [] : [['state', params.state]];
+    const head: Array<[string, string]> = params.legacy ? [] : [['admin_consent', 'True']];
+    return redirectToClient(params.redirectUri, 'query', [...head, ...fields, ...state]);
+}
+
+/**
+ * The signed-in account belongs to another organization than the tenant in the admin consent URL:
+ * Entra sends the browser back to the app with `error=access_denied` and the AADSTS50020 text, instead
+ * of the dead-end page it shows on the sign-in path.
+ */
+export function adminConsentOtherOrganization(
+    ctx: LoginContext,
+    request: SimRequest,
+    pending: AdminConsentInteraction,
+    problem: AadstsError,
+): SimResponse {
+    ctx.store.finishInteraction(pending.id);
+    return adminConsentError(pending.params, [
+        ['error', 'access_denied'],
+        ['error_description', describeError(problem, errorContext(request, ctx.clock.now()))],
+    ]);
+}
+
+/**
+ * "Return to the application without granting consent" on the Need admin approval page: the cancel
+ * answer MSAL libraries recognise (`error=access_denied&error_subcode=cancel`, e.g. MSAL.NET's
+ * AuthorizationResult.FromUri maps it to UserCancel), with AADSTS65004.
+ */
+export function returnWithoutConsent(
+    ctx: LoginContext,
+    request: SimRequest,
+    pending: AdminConsentInteraction,
+): SimResponse {
+    ctx.store.finishInteraction(pending.id);
+    return adminConsentError(pending.params, [
+        ['error', 'access_denied'],
+        ['error_subcode', 'cancel'],
+        ['error_description', describeError(Aadsts.userDeclined(), errorContext(request, ctx.clock.now()))],
+    ]);
 }
 
 /** Accept or Cancel on the admin consent screen. */
@@ -160,18 +224,14 @@ export function decideAdminConsent(
     if (!accepted) {
         if (params.legacy)
             // The v1 documentation's example of a cancelled admin consent.
-            return redirectToClient(params.redirectUri, 'query', [
+            return adminConsentError(params, [
                 ['error', 'permission_denied'],
                 ['error_description', 'The admin canceled the request'],
-                ...state,
             ]);
         // v2 keeps admin_consent=True and reports consent_required + AADSTS65004 (the documented example).
-        const declined = Aadsts.userDeclined();
-        return redirectToClient(params.redirectUri, 'query', [
-            ['admin_consent', 'True'],
+        return adminConsentError(params, [
             ['error', 'consent_required'],
-            ['error_description', describeError(declined, errorContext(request, now))],
-            ...state,
+            ['error_description', describeError(Aadsts.userDeclined(), errorContext(request, now))],
         ]);
     }
 

@@ -119,6 +119,14 @@ export const Aadsts = {
             50011,
             `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${appId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`,
         ),
+    /** The error value is the one Entra reports (invalid_client); the status is a documented choice [belief]. */
+    replyAddressMismatch: (redeemedWith: string, requestedWith: string) =>
+        err(
+            400,
+            'invalid_client',
+            500112,
+            `The reply address '${redeemedWith}' does not match the reply address '${requestedWith}' provided when requesting Authorization code.`,
+        ),
     userDeclined: () => err(400, 'access_denied', 65004, 'User declined to consent to access the app.'),
     consentRequired: (appId: string, name: string) =>
         err(

@@ -13,10 +13,10 @@ import { SecretStore, vaultService } from '../vault';
 import type { LoginContext } from './context';
 import { describeApp, describeServicePrincipal, identityControlRoutes } from './control';
 import { describeError } from './errors';
-import { SigningKeys } from './keys';
+import { type SavedSigningKey, SigningKeys } from './keys';
 import { loginService } from './login';
 import { InteractionStore } from './sessions';
-import { seedIdentities, IdentityState } from './state';
+import { seedIdentities, IdentityState, type IdentityStateSnapshot } from './state';
 import { appOnlyToken, TokenError } from './tokenEndpoint';
 import { TokenIssuer } from './tokens';
 
@@ -26,6 +26,13 @@ export interface IdentityOptions {
     directory: DirectoryView;
     origins: { login: string; vault: string; msi: string; graph: string };
     publisherTenantId: string;
+}
+
+/** The identity half's mutable state, as saved across restarts. */
+export interface IdentitySnapshot {
+    state: IdentityStateSnapshot;
+    keys: { current: SavedSigningKey; previous: SavedSigningKey };
+    vault: ReturnType<SecretStore['snapshot']>;
 }
 
 export interface IdentityModule extends ControlContributor {
@@ -46,6 +53,8 @@ export interface IdentityModule extends ControlContributor {
         /** Client id of the function app's user-assigned identity, as infra/modules/function-app.bicep sets it. */
         AZURE_CLIENT_ID: string;
     };
+    snapshot(): Promise<IdentitySnapshot>;
+    restore(saved: IdentitySnapshot): void;
 }
 
 export const CLIENT_SECRET_NAME = 'graph-client-secret';
@@ -136,11 +145,14 @@ export function createIdentity(options: IdentityOptions): IdentityModule {
         managedIdentity,
         tokens,
         publisher: { tenantId: publisherTenantId, appClientId: seeded.app.clientId },
-        operationsClient: {
-            tenantId: publisherTenantId,
-            clientId: seeded.operationsClient.clientId,
-            clientSecret: seeded.operationsClient.secrets[0]?.value ?? '',
-            scope: `api://${seeded.app.clientId}/.default`,
+        // A getter: the registration's current first secret, also after a restored state replaced it.
+        get operationsClient() {
+            return {
+                tenantId: publisherTenantId,
+                clientId: seeded.operationsClient.clientId,
+                clientSecret: state.app(seeded.operationsClient.clientId)?.secrets[0]?.value ?? '',
+                scope: `api://${seeded.app.clientId}/.default`,
+            };
         },
         appSettings: {
             APP_CLIENT_ID: seeded.app.clientId,
@@ -162,6 +174,12 @@ export function createIdentity(options: IdentityOptions): IdentityModule {
                 appClientId: seeded.app.clientId,
                 clientSecretName: CLIENT_SECRET_NAME,
             }),
+        snapshot: async () => ({ state: state.snapshot(), keys: await keys.snapshot(), vault: secrets.snapshot() }),
+        restore: (saved) => {
+            state.restore(saved.state);
+            keys.restore(saved.keys);
+            secrets.restore(saved.vault);
+        },
         describeState: () => ({
             apps: [...state.apps.values()].map(describeApp),
             servicePrincipals: state.listServicePrincipals().map((sp) => describeServicePrincipal(sp, state)),

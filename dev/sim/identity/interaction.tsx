@@ -2,7 +2,12 @@
 import type { SignInUser } from '../core/contracts';
 import type { SimRequest, SimResponse } from '../core/http';
 import { continueAuthorize, declineAuthorize, signInForm } from './authorize';
-import { continueAdminConsent, decideAdminConsent } from './consent';
+import {
+    adminConsentOtherOrganization,
+    continueAdminConsent,
+    decideAdminConsent,
+    returnWithoutConsent,
+} from './consent';
 import type { LoginContext } from './context';
 import { Aadsts } from './errors';
 import { accountProblem, browserSession, errorPage } from './flow';
@@ -26,11 +31,18 @@ export function continueInteraction(ctx: LoginContext, request: SimRequest, form
         if (!user || !session?.accounts.includes(user.userPrincipalName))
             return errorPage(request, now, Aadsts.malformed());
         const accepted = decision === 'accept';
-        if (pending.kind === 'adminconsent') return decideAdminConsent(ctx, request, pending, user, accepted);
+        if (pending.kind === 'adminconsent') {
+            if (decision === 'return') return returnWithoutConsent(ctx, request, pending);
+            // Only an administrator's Accept grants anything, whatever a crafted form says.
+            if (!user.isAdmin) return continueAdminConsent(ctx, request, pending, user, session);
+            return decideAdminConsent(ctx, request, pending, user, accepted);
+        }
         if (!accepted) return declineAuthorize(ctx, request, pending);
         return continueAuthorize(ctx, request, pending, user, session, { consented: true });
     }
 
+    // "Sign in with another account" (Need admin approval page): the sign-in form without the account list.
+    if (form.get('action') === 'switch') return signInForm(ctx, pending, session, { showAccounts: false });
     const user = authenticate(ctx, form, session?.accounts ?? []);
     if (typeof user === 'string') return signInForm(ctx, pending, session, { showAccounts: true, error: user });
     return signedIn(ctx, request, pending, user);
@@ -61,6 +73,9 @@ function signedIn(ctx: LoginContext, request: SimRequest, pending: PendingIntera
     if (segment.kind === 'unknown') return errorPage(request, now, Aadsts.tenantNotFound(segment.segment));
     if (!app) return errorPage(request, now, Aadsts.appNotFound(pending.params.clientId, segment.segment));
     const problem = accountProblem(ctx.directory, segment, user, app);
+    // At the admin consent endpoint an account of another organization goes back to the app (AADSTS50020).
+    if (problem?.code === 50020 && pending.kind === 'adminconsent')
+        return adminConsentOtherOrganization(ctx, request, pending, problem);
     if (problem) return errorPage(request, now, problem);
     const session = ctx.store.signIn(browserSession(request, ctx.store), user.userPrincipalName);
     const cookie = { 'set-cookie': sessionCookie(session) };

@@ -1,4 +1,11 @@
-import { createHash, generateKeyPairSync, type KeyObject, webcrypto } from 'node:crypto';
+import {
+    createHash,
+    createPrivateKey,
+    createPublicKey,
+    generateKeyPairSync,
+    type KeyObject,
+    webcrypto,
+} from 'node:crypto';
 
 import { x509 } from '../../tls/x509';
 
@@ -16,6 +23,14 @@ export interface SigningKey {
     e: string;
     privateKey: KeyObject;
     publicKey: KeyObject;
+}
+
+/** A signing key as saved with the simulator's state: the private key and the certificate published for it. */
+export interface SavedSigningKey {
+    /** PKCS#8 PEM. */
+    privateKey: string;
+    /** Base64 DER of the certificate, as published in `x5c` (its thumbprint is the `kid`). */
+    x5c: string;
 }
 
 interface Slot {
@@ -56,6 +71,21 @@ export class SigningKeys {
         return { current: this.current.settled?.kid, previous: this.previous.settled?.kid };
     }
 
+    /** Both published keys, once made (saved with the simulator's state, so tokens outlive a restart). */
+    async snapshot(): Promise<{ current: SavedSigningKey; previous: SavedSigningKey }> {
+        const save = (key: SigningKey): SavedSigningKey => ({
+            privateKey: key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+            x5c: key.x5c,
+        });
+        const [current, previous] = await Promise.all([this.current.key, this.previous.key]);
+        return { current: save(current), previous: save(previous) };
+    }
+
+    restore(saved: { current: SavedSigningKey; previous: SavedSigningKey }): void {
+        this.current = settledSlot(signingKeyFrom(saved.current));
+        this.previous = settledSlot(signingKeyFrom(saved.previous));
+    }
+
     async roll(): Promise<{ current: string; previous: string; dropped: string }> {
         const dropped = await this.previous.key;
         this.previous = this.current;
@@ -70,17 +100,7 @@ export class SigningKeys {
         const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
         const slot: Slot = {
             key: selfSignedCertificate(privateKey, publicKey, new Date(this.now())).then((certDer) => {
-                const thumbprint = createHash('sha1').update(certDer).digest('base64url');
-                const jwk = publicKey.export({ format: 'jwk' });
-                const key: SigningKey = {
-                    kid: thumbprint,
-                    x5t: thumbprint,
-                    x5c: certDer.toString('base64'),
-                    n: jwk.n ?? '',
-                    e: jwk.e ?? '',
-                    privateKey,
-                    publicKey,
-                };
+                const key = signingKey(privateKey, publicKey, certDer);
                 slot.settled = key;
                 return key;
             }),
@@ -89,6 +109,29 @@ export class SigningKeys {
         slot.key.catch(() => undefined);
         return slot;
     }
+}
+
+function settledSlot(key: SigningKey): Slot {
+    return { key: Promise.resolve(key), settled: key };
+}
+
+function signingKeyFrom(saved: SavedSigningKey): SigningKey {
+    const privateKey = createPrivateKey(saved.privateKey);
+    return signingKey(privateKey, createPublicKey(privateKey), Buffer.from(saved.x5c, 'base64'));
+}
+
+function signingKey(privateKey: KeyObject, publicKey: KeyObject, certDer: Buffer): SigningKey {
+    const thumbprint = createHash('sha1').update(certDer).digest('base64url');
+    const jwk = publicKey.export({ format: 'jwk' });
+    return {
+        kid: thumbprint,
+        x5t: thumbprint,
+        x5c: certDer.toString('base64'),
+        n: jwk.n ?? '',
+        e: jwk.e ?? '',
+        privateKey,
+        publicKey,
+    };
 }
 
 async function selfSignedCertificate(privateKey: KeyObject, publicKey: KeyObject, now: Date): Promise<Buffer> {

@@ -28,6 +28,7 @@ const KNOWN_CODES: Record<string, string> = Object.fromEntries(
         Aadsts.codeExpired(),
         Aadsts.pkceMismatch(),
         Aadsts.redirectMismatch('<uri>', '<appId>'),
+        Aadsts.replyAddressMismatch('<redeemed with>', '<requested with>'),
         Aadsts.userDeclined(),
     ].map((e) => [String(e.code), e.message]),
 );

@@ -168,6 +168,41 @@ export function ConsentPage(props: {
     );
 }
 
+/**
+ * What a non-admin sees at the admin consent endpoint (AADSTS90094): a way to sign in with an admin
+ * account, and a way back to the app without granting consent.
+ */
+export function NeedAdminApprovalPage(props: {
+    action: string;
+    ctx: string;
+    code: string;
+    message: string;
+    appName: string;
+    username: string;
+}) {
+    return (
+        <Layout title="Need admin approval">
+            <p class="small">{props.username}</p>
+            <h1>Need admin approval</h1>
+            <p class="error" id="error" data-error-code={props.code}>
+                {props.message}
+            </p>
+            <form method="post" action={props.action} id="switch-account">
+                <input type="hidden" name="ctx" value={props.ctx} />
+                <button type="submit" name="action" value="switch">
+                    Have an admin account? Sign in with that account
+                </button>
+            </form>
+            <form method="post" action={props.action} id="return-to-app">
+                <input type="hidden" name="ctx" value={props.ctx} />
+                <button type="submit" name="consent" value="return">
+                    Return to the application without granting consent
+                </button>
+            </form>
+        </Layout>
+    );
+}
+
 export interface ErrorDetails {
     /** "AADSTS50011" or an OAuth error name when there is no AADSTS code. */
     code: string;

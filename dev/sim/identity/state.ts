@@ -46,6 +46,21 @@ export interface AppRegistration {
     kind: 'application' | 'managedIdentity';
     /** ARM resource id of a user-assigned identity (`…/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`). */
     resourceId?: string;
+    /**
+     * The manifest's `groupMembershipClaims`: `DirectoryRole` or `All` makes tokens for signed-in users carry
+     * `wids` (Microsoft Learn, "Access token claims reference"; "Microsoft Entra app manifest").
+     */
+    groupMembershipClaims: GroupMembershipClaims;
+    /** The manifest's `optionalClaims` for ID tokens (e.g. `email`). */
+    optionalClaims: { idToken: string[] };
+}
+
+export const GROUP_MEMBERSHIP_CLAIMS = ['None', 'SecurityGroup', 'ApplicationGroup', 'DirectoryRole', 'All'] as const;
+export type GroupMembershipClaims = (typeof GROUP_MEMBERSHIP_CLAIMS)[number];
+
+/** Whether tokens for this app's signed-in users carry `wids`. */
+export function emitsDirectoryRoles(app: AppRegistration): boolean {
+    return app.groupMembershipClaims === 'DirectoryRole' || app.groupMembershipClaims === 'All';
 }
 
 export interface RoleGrant {
@@ -64,14 +79,28 @@ export interface ServicePrincipal {
     enabled: boolean;
     grants: RoleGrant[];
     createdAt: number;
+    /**
+     * Replication: a new service principal is not visible everywhere at once. Until this simulator time the
+     * token endpoint answers client credentials for the tenant as if it did not exist (AADSTS700016).
+     */
+    visibleAt: number;
 }
 
 export interface IdentityTunables {
+    /** How long a new service principal stays invisible to client credentials (AADSTS700016). */
+    servicePrincipalPropagationDelayMs: number;
+    /** How long after its service principal becomes visible a grant stays out of tokens (no `roles`). */
     consentPropagationDelayMs: number;
     tokenLifetimeSeconds: number;
 }
 
 export const APP_ROLE_VALUES = ['Sync.Run', 'Tenants.Read', 'Users.Read', 'Tenants.Manage'] as const;
+
+export interface IdentityStateSnapshot {
+    apps: AppRegistration[];
+    servicePrincipals: ServicePrincipal[];
+    tunables: IdentityTunables;
+}
 
 /**
  * App registrations and service principals: the identity platform's view of who may get which
@@ -81,12 +110,33 @@ export class IdentityState {
     readonly apps = new Map<string, AppRegistration>();
     /** Keyed by `${tenantId}|${appId}` (lower-case). */
     private readonly servicePrincipals = new Map<string, ServicePrincipal>();
-    readonly tunables: IdentityTunables = { consentPropagationDelayMs: 0, tokenLifetimeSeconds: 3599 };
+    readonly tunables: IdentityTunables = {
+        servicePrincipalPropagationDelayMs: 0,
+        consentPropagationDelayMs: 0,
+        tokenLifetimeSeconds: 3599,
+    };
 
     constructor(
         private readonly ids: IdFactory,
         private readonly clock: SimClock,
     ) {}
+
+    /** App registrations, service principals and settings, for the simulator's saved state. */
+    snapshot(): IdentityStateSnapshot {
+        return structuredClone({
+            apps: [...this.apps.values()],
+            servicePrincipals: [...this.servicePrincipals.values()],
+            tunables: this.tunables,
+        });
+    }
+
+    restore(saved: IdentityStateSnapshot): void {
+        this.apps.clear();
+        for (const app of saved.apps) this.addApp(app);
+        this.servicePrincipals.clear();
+        for (const sp of saved.servicePrincipals) this.servicePrincipals.set(spKey(sp.tenantId, sp.appId), sp);
+        Object.assign(this.tunables, saved.tunables);
+    }
 
     app(clientId: string): AppRegistration | undefined {
         return this.apps.get(clientId.toLowerCase());
@@ -132,29 +182,42 @@ export class IdentityState {
         return [...this.servicePrincipals.values()];
     }
 
-    /** Creates the app's service principal in the tenant, or re-enables the existing one. */
-    ensureServicePrincipal(tenantId: string, appId: string): ServicePrincipal {
+    /**
+     * Creates the app's service principal in the tenant (visible to client credentials after the
+     * propagation delay, or `delayMs`), or re-enables the existing one.
+     */
+    ensureServicePrincipal(tenantId: string, appId: string, delayMs?: number): ServicePrincipal {
         const existing = this.servicePrincipal(tenantId, appId);
         if (existing) {
             existing.enabled = true;
             return existing;
         }
+        const now = this.clock.now();
         const sp: ServicePrincipal = {
             objectId: this.ids.guid('identity/service-principal'),
             appId: appId.toLowerCase(),
             tenantId: tenantId.toLowerCase(),
             enabled: true,
             grants: [],
-            createdAt: this.clock.now(),
+            createdAt: now,
+            visibleAt: now + (delayMs ?? this.tunables.servicePrincipalPropagationDelayMs),
         };
         this.servicePrincipals.set(spKey(tenantId, appId), sp);
         return sp;
     }
 
-    /** Records app-role grants; they become visible in tokens after the consent propagation delay. */
+    /** Whether client credentials for the service principal's tenant can see it yet. */
+    isVisible(sp: ServicePrincipal): boolean {
+        return sp.visibleAt <= this.clock.now();
+    }
+
+    /**
+     * Records app-role grants; tokens carry them once the service principal is visible and the consent
+     * propagation delay (or `delayMs`) has passed after that.
+     */
     grantRoles(sp: ServicePrincipal, resourceAppId: string, roles: readonly string[], delayMs?: number): void {
         const now = this.clock.now();
-        const visibleAt = now + (delayMs ?? this.tunables.consentPropagationDelayMs);
+        const visibleAt = Math.max(now, sp.visibleAt) + (delayMs ?? this.tunables.consentPropagationDelayMs);
         for (const role of roles) {
             if (sp.grants.some((g) => g.resourceAppId === resourceAppId.toLowerCase() && g.role === role)) continue;
             sp.grants.push({ resourceAppId: resourceAppId.toLowerCase(), role, grantedAt: now, visibleAt });
@@ -224,8 +287,12 @@ export function seedIdentities(state: IdentityState, ids: IdFactory, publisherTe
         requiredResourceAccess: [{ resourceAppId: GRAPH_APP_ID, roles: ['User.Read.All'], scopes: ['User.Read'] }],
         disabled: false,
         kind: 'application',
+        // Token configuration "Add groups claim → Directory roles": id tokens carry `wids`, which the
+        // product reads to know whether the signed-in user may act for the tenant.
+        groupMembershipClaims: 'DirectoryRole',
+        optionalClaims: { idToken: [] },
     });
-    const appSp = state.ensureServicePrincipal(publisher, clientId);
+    const appSp = state.ensureServicePrincipal(publisher, clientId, 0);
     state.grantRoles(appSp, GRAPH_APP_ID, ['User.Read.All'], 0);
 
     const opsClientId = ids.named('identity/app/operations-client');
@@ -242,8 +309,10 @@ export function seedIdentities(state: IdentityState, ids: IdFactory, publisherTe
         requiredResourceAccess: [{ resourceAppId: clientId, roles: [...APP_ROLE_VALUES], scopes: [] }],
         disabled: false,
         kind: 'application',
+        groupMembershipClaims: 'None',
+        optionalClaims: { idToken: [] },
     });
-    const opsSp = state.ensureServicePrincipal(publisher, opsClientId);
+    const opsSp = state.ensureServicePrincipal(publisher, opsClientId, 0);
     state.grantRoles(opsSp, clientId, APP_ROLE_VALUES, 0);
 
     const miClientId = ids.named(`identity/managed-identity/${MANAGED_IDENTITY_NAME}`);
@@ -260,9 +329,11 @@ export function seedIdentities(state: IdentityState, ids: IdFactory, publisherTe
         requiredResourceAccess: [],
         disabled: false,
         kind: 'managedIdentity',
+        groupMembershipClaims: 'None',
+        optionalClaims: { idToken: [] },
         resourceId: `/subscriptions/${ids.named('identity/subscription')}/resourcegroups/rg-tenant-sync/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${MANAGED_IDENTITY_NAME}`,
     });
-    state.ensureServicePrincipal(publisher, miClientId);
+    state.ensureServicePrincipal(publisher, miClientId, 0);
 
     return { app, operationsClient, managedIdentity, identityHeader: ids.named('identity/msi/identity-header') };
 }

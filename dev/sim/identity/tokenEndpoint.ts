@@ -126,9 +126,11 @@ async function clientCredentialsGrant(
     const tenantId = tenant.id.toLowerCase();
     const clientId = credentials.clientId ?? '';
     const app = lookupApp(ctx, clientId, tenant.displayName);
-    // The app exists in this tenant only through its service principal (created by consent).
+    // The app exists in this tenant only through its service principal (created by consent), and only
+    // once that has replicated: right after consent the token endpoint may not see it yet.
     const sp = ctx.state.servicePrincipal(tenantId, app.clientId);
-    if (!sp || app.kind !== 'application') return fail(Aadsts.appNotFound(clientId, tenant.displayName));
+    if (!sp || !ctx.state.isVisible(sp) || app.kind !== 'application')
+        return fail(Aadsts.appNotFound(clientId, tenant.displayName));
     if (app.disabled || !sp.enabled) return fail(Aadsts.appDisabled(app.clientId, app.displayName));
     authenticateClient(ctx, app, credentials);
 
@@ -230,8 +232,8 @@ async function authorizationCodeGrant(
     if (!sameTenant(segment, code.segment, code.tenantId)) return fail(Aadsts.codeOtherTenant());
     const redirectUri = form.get('redirect_uri');
     if (!redirectUri) return fail(Aadsts.missingParameter('redirect_uri'));
-    if (!app.redirectUris.includes(redirectUri)) return fail(Aadsts.redirectMismatch(redirectUri, app.clientId));
-    if (redirectUri !== code.redirectUri) return fail(Aadsts.grantInvalid());
+    // The code is bound to the exact redirect URI of its authorize request, registered or not.
+    if (redirectUri !== code.redirectUri) return fail(Aadsts.replyAddressMismatch(redirectUri, code.redirectUri));
     if (
         code.codeChallenge !== undefined &&
         !pkceMatches(code.codeChallenge, code.codeChallengeMethod, form.get('code_verifier'))
@@ -328,7 +330,6 @@ async function userTokens(
             scopes,
             sessionId,
         });
-    if (lower.has('openid'))
-        body.id_token = await ctx.tokens.idToken({ clientId: app.clientId, user, sessionId, nonce });
+    if (lower.has('openid')) body.id_token = await ctx.tokens.idToken({ app, user, scopes, sessionId, nonce });
     return body;
 }

@@ -4,6 +4,7 @@ import jwt from 'jsonwebtoken';
 
 import type { SimClock } from '../core/clock';
 import {
+    DIRECTORY_ROLES,
     GRAPH_APP_ID,
     GRAPH_RESOURCE,
     type AccessTokenClaims,
@@ -13,11 +14,13 @@ import {
 } from '../core/contracts';
 import { KEY_VAULT_APP_ID, STORAGE_APP_ID } from './resources';
 import type { SigningKeys } from './keys';
-import type { AppRegistration, ServicePrincipal } from './state';
+import { type AppRegistration, emitsDirectoryRoles, type ServicePrincipal } from './state';
 
-/** Directory role template ids carried in `wids` (Global Administrator; "member user" for everyone). */
-const GLOBAL_ADMIN_ROLE = '62e90394-69f5-4237-9190-012177145e10';
-const MEMBER_USER_ROLE = 'b79fbf4d-3ef9-4689-8143-76b194e85509';
+/** `wids`: the user's directory role template ids, plus the implicit User (or Guest User) role. */
+function directoryRoleIds(user: SignInUser): string[] {
+    const implicit = user.userType === 'Guest' ? DIRECTORY_ROLES.guestUser : DIRECTORY_ROLES.user;
+    return [...user.directoryRoles, implicit];
+}
 
 /** Opaque claim values (`aio`, `rh`, `uti`) look random in real tokens; nothing reads them. */
 function opaque(bytes = 24): string {
@@ -71,17 +74,23 @@ export class TokenIssuer implements TokenVerifier {
         return { token, expiresIn: lifetime };
     }
 
-    /** A v2 id token for `user` signed in to `clientId` (protocols §1.10). */
+    /**
+     * A v2 id token for `user` signed in to `app` (Microsoft Learn, "ID token claims reference"):
+     * `preferred_username` is the sign-in name; `email` only for guests, or when the `email` scope or the
+     * `email` optional claim asks for it; `wids` when the app's groupMembershipClaims asks for roles.
+     */
     async idToken(args: {
-        clientId: string;
+        app: AppRegistration;
         user: SignInUser;
+        scopes: readonly string[];
         sessionId: string;
         nonce: string | undefined;
     }): Promise<string> {
-        const { user } = args;
+        const { user, app } = args;
         const tid = user.tenantId.toLowerCase();
+        const clientId = app.clientId;
         const claims: Record<string, unknown> = {
-            aud: args.clientId,
+            aud: clientId,
             iss: `${this.loginOrigin}/${tid}/v2.0`,
             aio: opaque(),
             name: user.displayName,
@@ -89,12 +98,15 @@ export class TokenIssuer implements TokenVerifier {
             preferred_username: user.userPrincipalName,
             rh: opaque(),
             sid: args.sessionId,
-            sub: pairwiseSubject(user.id, args.clientId),
+            sub: pairwiseSubject(user.id, clientId),
             tid,
             uti: opaque(16),
             ver: '2.0',
         };
-        if (user.mail !== null) claims.email = user.mail;
+        const emailAsked =
+            args.scopes.some((s) => s.toLowerCase() === 'email') || app.optionalClaims.idToken.includes('email');
+        if (user.mail !== null && (emailAsked || user.userType === 'Guest')) claims.email = user.mail;
+        if (emitsDirectoryRoles(app)) claims.wids = directoryRoleIds(user);
         // Only when the authorize request carried one: msal-node 7 rejects an unexpected nonce.
         if (args.nonce !== undefined) claims.nonce = args.nonce;
         return (await this.sign(claims, this.lifetimeSeconds())).token;
@@ -165,7 +177,8 @@ export class TokenIssuer implements TokenVerifier {
             upn: user.userPrincipalName,
             uti: opaque(16),
             ver: '1.0',
-            wids: user.isAdmin ? [GLOBAL_ADMIN_ROLE, MEMBER_USER_ROLE] : [MEMBER_USER_ROLE],
+            // Microsoft Graph's own registration asks for directory roles: its delegated tokens carry them.
+            wids: directoryRoleIds(user),
         };
         return this.sign(claims, this.lifetimeSeconds());
     }

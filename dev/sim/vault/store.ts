@@ -73,6 +73,16 @@ export class SecretStore {
         return found;
     }
 
+    /** Every secret with every version (values included), for the simulator's saved state. */
+    snapshot(): Array<{ name: string; versions: SecretVersion[] }> {
+        return structuredClone([...this.secrets.values()]);
+    }
+
+    restore(saved: Array<{ name: string; versions: SecretVersion[] }>): void {
+        this.secrets.clear();
+        for (const entry of saved) this.secrets.set(entry.name.toLowerCase(), entry);
+    }
+
     describe(): Array<{ name: string; versions: Array<Omit<SecretVersion, 'value'>> }> {
         return [...this.secrets.values()].map((entry) => ({
             name: entry.name,

@@ -81,9 +81,11 @@ it('prints one SIMULATOR_READY line without secrets, merges the stack file, serv
     // The stack file is complete and 0600 by the time READY is printed.
     expect(statSync(stackFile).mode & 0o777).toBe(0o600);
     const stack = JSON.parse(readFileSync(stackFile, 'utf8'));
-    expect(readdirSync(dir)).toEqual(['stack.json']);
+    // Beside it only the simulator's state directory (<dir>/sim: state and lock), nothing half-written.
+    expect(readdirSync(dir).sort()).toEqual(['sim', 'stack.json']);
 
-    expect(Object.keys(ready).sort()).toEqual(['publisher', 'simulator', 'stackFile', 'tenants']);
+    expect(Object.keys(ready).sort()).toEqual(['publisher', 'simulator', 'stackFile', 'state', 'tenants']);
+    expect(ready.state).toEqual({ dir: join(dir, 'sim'), restored: false });
     expect(ready.stackFile).toBe(stackFile);
     expect(ready.simulator).toEqual({
         authorityHost: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),

@@ -106,6 +106,7 @@ describe('users', () => {
                 'createdDateTime',
                 'deletedDateTime',
                 'department',
+                'directoryRoles',
                 'displayName',
                 'employeeId',
                 'givenName',

@@ -143,7 +143,7 @@ describe('POST /control/faults', () => {
     });
 
     it.each([
-        [{ service: 'graph' }, 'at least one of status, reset or latencyMs'],
+        [{ service: 'graph' }, 'at least one of status, reset, latencyMs'],
         [{ service: 'graph', status: 999 }, 'status'],
         [{ service: 'control', status: 500 }, 'service'],
         [{ service: 'graph', status: 500, rate: 1.5 }, 'rate'],

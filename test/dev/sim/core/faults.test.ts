@@ -74,7 +74,7 @@ describe('faultRuleInput', () => {
     });
 
     it.each([
-        [{ service: 'graph' }, 'at least one of status, reset or latencyMs'],
+        [{ service: 'graph' }, 'at least one of status, reset, latencyMs'],
         [{ service: 'dns', status: 500 }, 'service'],
         [{ service: 'graph', status: 700 }, 'status'],
         [{ service: 'graph', status: 500, rate: 2 }, 'rate'],

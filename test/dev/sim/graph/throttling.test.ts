@@ -17,7 +17,14 @@ describe('resourceUnitCost', () => {
 });
 
 describe('ResourceUnitLimiter', () => {
-    const settings = () => ({ enabled: true, windowSeconds: 10, budgets: { small: 10, medium: 20, large: 30 } });
+    const settings = () => ({
+        enabled: true,
+        windowSeconds: 10,
+        budgets: { small: 10, medium: 20, large: 30 },
+        // The app-wide budget is out of the way here (its own tests are in test/dev/sim/graph/appBudget.test.ts).
+        appBudget: 1_000_000,
+        appWindowSeconds: 20,
+    });
     /** A simulator clock frozen at a whole second (the real clock does not move under fake timers). */
     const frozenClock = () => {
         jest.useFakeTimers({ now: 1_700_000_000_000 });
@@ -35,18 +42,19 @@ describe('ResourceUnitLimiter', () => {
         }
         clock.advance(500); // now 4.5 s
         const refused = limiter.charge('app', 't', 'small', 2);
-        // The charge at 0 s leaves the window at 10 s: 5.5 s from now, rounded up.
-        expect(refused).toMatchObject({ allowed: false, earlyRetry: false, retryAfterSeconds: 6 });
+        // The refused request is charged too (12 RU): a 2 RU request fits once 4 RU have left, i.e. the
+        // charges of 0 s and 1 s; the one of 1 s leaves at 11 s, 6.5 s from now, rounded up.
+        expect(refused).toMatchObject({ allowed: false, earlyRetry: false, retryAfterSeconds: 7 });
         expect(refused.headers).toEqual({
-            'retry-after': '6',
-            'x-ms-throttle-scope': 'Tenant_Application/ReadOnly/app/t',
+            'retry-after': '7',
+            'x-ms-throttle-scope': 'Tenant_Application/ReadWrite/app/t',
             'x-ms-throttle-information': 'ResourceUnitLimitExceeded',
         });
-        clock.advance(6000);
+        clock.advance(7000);
         expect(limiter.charge('app', 't', 'small', 2)).toMatchObject({ allowed: true, earlyRetry: false });
     });
 
-    it('waits for as many of the oldest charges as the refused request needs', () => {
+    it('waits for as many of the oldest charges as the refused request needs, its own charge included', () => {
         const clock = frozenClock();
         const limiter = new ResourceUnitLimiter(clock, settings());
         limiter.charge('app', 't', 'small', 1); // 0 s, leaves at 10 s
@@ -55,12 +63,37 @@ describe('ResourceUnitLimiter', () => {
         clock.advance(1000);
         limiter.charge('app', 't', 'small', 8); // 2 s, leaves at 12 s
         clock.advance(1000);
-        // At 3 s a 2 RU request needs the first two charges gone: at 11 s, 8 s from now.
-        expect(limiter.charge('app', 't', 'small', 2)).toMatchObject({ allowed: false, retryAfterSeconds: 8 });
-        clock.advance(8000);
+        // At 3 s a 2 RU request is refused and charged (12 RU): another 2 RU request needs 4 RU gone, which
+        // takes the charge of 2 s too (without the refused charge the first two would have been enough).
+        expect(limiter.charge('app', 't', 'small', 2)).toMatchObject({ allowed: false, retryAfterSeconds: 9 });
+        clock.advance(9000);
+        // The refused request's 2 RU (charged at 3 s) are still in the window.
+        expect(limiter.describe()[0]?.units).toBe(8);
         expect(limiter.charge('app', 't', 'small', 2).allowed).toBe(true);
-        // 8 + 2 RU in the window again; the 8 RU charge leaves at 12 s, 1 s from now.
-        expect(limiter.charge('app', 't', 'small', 1)).toMatchObject({ allowed: false, retryAfterSeconds: 1 });
+    });
+
+    it('early retries accrue: a client that ignores Retry-After is still refused when it elapses', () => {
+        const clock = frozenClock();
+        const polite = new ResourceUnitLimiter(clock, settings());
+        const eager = new ResourceUnitLimiter(clock, settings());
+        for (const limiter of [polite, eager]) {
+            expect(limiter.charge('app', 't', 'small', 10).allowed).toBe(true);
+        }
+        clock.advance(1000);
+        for (const limiter of [polite, eager])
+            expect(limiter.charge('app', 't', 'small', 2)).toMatchObject({ allowed: false, retryAfterSeconds: 9 });
+        // The eager client retries every second while told to wait.
+        for (let s = 2; s <= 9; s++) {
+            clock.advance(1000);
+            expect(eager.charge('app', 't', 'small', 2)).toMatchObject({ allowed: false, earlyRetry: true });
+        }
+        clock.advance(1000); // 10 s: the 10 RU of 0 s have left
+        expect(polite.charge('app', 't', 'small', 2)).toMatchObject({ allowed: true, earlyRetry: false });
+        // 9 refused charges of 2 RU (1 s … 9 s) are still in the eager client's window: 18 + 2 RU. Each of its
+        // retries pushed the wait out, so this one is early too.
+        const refused = eager.charge('app', 't', 'small', 2);
+        // Room for 2 RU comes once 12 RU have left: the charges of 1 s … 6 s, the last at 16 s.
+        expect(refused).toMatchObject({ allowed: false, earlyRetry: true, retryAfterSeconds: 6 });
     });
 
     it('holds every request of the app for the tenant until Retry-After elapsed, flagging them', () => {
@@ -68,6 +101,7 @@ describe('ResourceUnitLimiter', () => {
         const limiter = new ResourceUnitLimiter(clock, settings());
         for (let i = 0; i < 5; i++) expect(limiter.charge('app', 't', 'small', 2).allowed).toBe(true);
         clock.advance(2000);
+        // Room when the 10 RU of 0 s leave at 10 s.
         expect(limiter.charge('app', 't', 'small', 2)).toMatchObject({ allowed: false, retryAfterSeconds: 8 });
         clock.advance(3000);
         // 5 s left; even the cheapest request is refused, with the remaining time.
@@ -88,10 +122,10 @@ describe('ResourceUnitLimiter', () => {
         expect(limiter.charge('other-app', 't', 'small', 1).allowed).toBe(true);
         expect(limiter.charge('app', 't2', 'small', 1).allowed).toBe(true);
         clock.advance(100);
-        // Early retries were not charged and did not extend the hold.
+        // The hold is over; the refused requests (2 + 1 + 1 RU) were charged and are still in the window.
         expect(limiter.charge('app', 't', 'small', 2)).toMatchObject({ allowed: true, earlyRetry: false });
         expect(limiter.describe().find((b) => b.appId === 'app' && b.tenantId === 't')).toMatchObject({
-            units: 8,
+            units: 4,
             throttled: 3,
             earlyRetries: 2,
             throttledUntil: null,

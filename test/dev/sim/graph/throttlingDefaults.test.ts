@@ -62,6 +62,8 @@ it('starts with the documented budgets and a 10 s window', async () => {
         enabled: true,
         windowSeconds: 10,
         budgets: { small: 3500, medium: 5000, large: 8000 },
+        appBudget: 150_000,
+        appWindowSeconds: 20,
     });
 });
 

@@ -75,7 +75,7 @@ describe('429 TooManyRequests', () => {
         const retryAfter = Number(throttled.headers.get('retry-after'));
         expect(Number.isInteger(retryAfter) && retryAfter >= 1).toBe(true);
         expect(throttled.headers.get('x-ms-throttle-scope')).toBe(
-            `Tenant_Application/ReadOnly/${t.sim.identity.publisher.appClientId}/${fabrikam}`,
+            `Tenant_Application/ReadWrite/${t.sim.identity.publisher.appClientId}/${fabrikam}`,
         );
         expect(throttled.headers.get('x-ms-throttle-information')).toBe('ResourceUnitLimitExceeded');
         expect(await throttled.json()).toEqual({
@@ -114,7 +114,7 @@ describe('429 TooManyRequests', () => {
         await t.control('POST', '/control/clock', { advanceSeconds: 5 });
         const later = await t.graph('/v1.0/organization', { token });
         expect([later.status, later.headers.get('retry-after')]).toEqual([429, '1']);
-        // Early retries do not extend the wait.
+        // The hold ends when the first charges leave; the two early retries (1 RU each) stay charged.
         await t.control('POST', '/control/clock', { advanceSeconds: 1 });
         const served = await t.graph('/v1.0/users', { token });
         expect(served.status).toBe(200);
@@ -126,28 +126,31 @@ describe('429 TooManyRequests', () => {
         expect((await t.control('GET', '/control/graph')).body.throttleBuckets).toContainEqual({
             appId: t.sim.identity.publisher.appClientId,
             tenantId: fabrikam,
-            units: 8,
+            units: 6,
             throttled: 3,
             earlyRetries: 2,
             throttledUntil: null,
         });
     });
 
-    it('derives Retry-After from when enough charged units leave the window', async () => {
-        // 2 RU now, 8 RU four seconds later: the budget of 10 is spent.
-        expect((await t.graph('/v1.0/users', { token })).status).toBe(200);
-        await t.control('POST', '/control/clock', { advanceSeconds: 4 });
+    it('derives Retry-After from when enough charged units leave the window, the refused request counting too', async () => {
+        // 8 RU now, 2 RU four seconds later: the budget of 10 is spent.
         for (let i = 0; i < 4; i++) expect((await t.graph('/v1.0/users', { token })).status).toBe(200);
+        await t.control('POST', '/control/clock', { advanceSeconds: 4 });
+        expect((await t.graph('/v1.0/users', { token })).status).toBe(200);
+        await t.control('POST', '/control/clock', { advanceSeconds: 1 });
         const first = await t.graph('/v1.0/users', { token });
         expect(first.status).toBe(429);
-        // The first 2 RU leave the window 10 s after they were charged: 6 s from now.
-        expect(first.headers.get('retry-after')).toBe('6');
-        await t.control('POST', '/control/clock', { advanceSeconds: 6 });
-        expect((await t.graph('/v1.0/users', { token })).status).toBe(200);
-        // 10 RU in the window again; the next room comes when the lists of four seconds ago leave: in 4 s.
-        const second = await t.graph('/v1.0/users?$top=1&$select=id', { token });
+        // The first 8 RU leave the window 10 s after they were charged: 5 s from now.
+        expect(first.headers.get('retry-after')).toBe('5');
+        await t.control('POST', '/control/clock', { advanceSeconds: 5 });
+        // Left in the window: 2 RU of 4 s and the refused 2 RU of 5 s; three more lists spend the budget.
+        for (let i = 0; i < 3; i++) expect((await t.graph('/v1.0/users', { token })).status).toBe(200);
+        const second = await t.graph('/v1.0/users', { token });
         expect(second.status).toBe(429);
-        expect(second.headers.get('retry-after')).toBe('4');
+        // Room for 2 RU needs 4 RU gone: the list of 4 s and the refused one of 5 s, which leaves at 15 s.
+        // (Were refused requests free, the list of 4 s alone would do, at 14 s.)
+        expect(second.headers.get('retry-after')).toBe('5');
     });
 
     it('reports the share of the budget used once above 80%', async () => {

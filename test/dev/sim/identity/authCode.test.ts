@@ -302,7 +302,7 @@ describe('code redemption bindings (raw token requests)', () => {
         ]);
     });
 
-    it('refuses another registered redirect URI (AADSTS70000), another tenant (AADSTS700005), another client (AADSTS70000)', async () => {
+    it('refuses another registered redirect URI (AADSTS500112), another tenant (AADSTS700005), another client (AADSTS70000)', async () => {
         const a = await freshCode();
         const otherRedirect = await redeemRaw('organizations', {
             ...ours(),
@@ -311,7 +311,7 @@ describe('code redemption bindings (raw token requests)', () => {
             redirect_uri: CONNECT_REDIRECT_URI,
         });
         expect(otherRedirect.status).toBe(400);
-        expect(otherRedirect.body).toMatchObject({ error: 'invalid_grant', error_codes: [70000] });
+        expect(otherRedirect.body).toMatchObject({ error: 'invalid_client', error_codes: [500112] });
 
         const b = await freshCode();
         const otherTenant = await redeemRaw(world.customers[0]!.id, {
