@@ -39,8 +39,7 @@ export function parseUsersQuery(query: URLSearchParams): UsersQuery {
         throw new InvalidRequestError('The search contains characters that cannot be part of a name.');
     const page = optionalParameter(query, 'page');
     if (page === undefined || page === '') return { search, page: undefined };
-    if (!isPageToken(page))
-        throw new InvalidRequestError('The page link is damaged. Start again from the first page.');
+    if (!isPageToken(page)) throw new InvalidRequestError('The page link is damaged. Start again from the first page.');
     return { search, page };
 }
 

@@ -74,7 +74,7 @@ export class ProductBrowser {
     /** Our cookies (name → value), as a browser keeps them for localhost. */
     readonly cookies = new Map<string, string>();
     /** The simulator's side: its own cookie jar (ESTSAUTH, the sign-in session). */
-    readonly sim: Browser = new Browser();
+    sim: Browser = new Browser();
 
     constructor(private readonly services: Services) {}
 
@@ -160,7 +160,8 @@ export class ProductBrowser {
 
     /**
      * From GET /connect to the end: the admin-consent page (signing in there as `credentials` when the
-     * simulator asks for an account) and `decision` on it. Stops before our callback when `stopAtCallback`.
+     * simulator asks for an account) and `decision` on it ('cancel' also returns to the app from "Need
+     * admin approval"). Stops before our callback when `stopAtCallback`.
      */
     async connect(
         decision: 'accept' | 'cancel',
@@ -173,6 +174,10 @@ export class ProductBrowser {
         }
         if (page.html.includes('Permissions requested'))
             page = this.fromSim(page.url, await this.sim.consent(this.asSim(page), decision));
+        // Someone without an administrator role gets "Need admin approval"; cancelling there returns to the app.
+        const back = formsIn(page.html).find((f) => f.id === 'return-to-app');
+        if (back !== undefined && decision === 'cancel')
+            page = this.fromSim(page.url, await this.sim.post(back.action, { ...back.fields, consent: 'return' }));
         return this.follow(page, options.stopAtCallback === true ? /\/connect\/callback\?/ : undefined);
     }
 

@@ -337,13 +337,13 @@ function RefusedPage(props: {
     support: Record<string, string>;
 }) {
     const { context, outcome, isAdmin, retry, support } = props;
-    // AADSTS65004: someone saw the consent screen and declined (only administrators see it). A plain
-    // cancel or access_denied from someone without an administrator role means Microsoft asked for one.
-    const declined = outcome.aadsts === 'AADSTS65004';
-    const turnedAway =
-        !declined && !isAdmin && (outcome.error === 'access_denied' || outcome.errorSubcode === 'cancel');
-    const cancelled = declined || outcome.errorSubcode === 'cancel';
     const otherOrganization = outcome.aadsts === 'AADSTS50020';
+    // "Return to the application" from Microsoft's "Need admin approval" page comes back as
+    // access_denied with error_subcode=cancel; for a user without an administrator role that means
+    // Microsoft asked for an administrator. Anyone else who cancels simply declined (AADSTS65004).
+    const turnedAway =
+        !isAdmin && !otherOrganization && (outcome.errorSubcode === 'cancel' || outcome.error === 'access_denied');
+    const cancelled = outcome.aadsts === 'AADSTS65004' || outcome.errorSubcode === 'cancel';
     const technical = { Error: outcome.error, Code: outcome.aadsts, ...support };
     const remote = outcome.description;
     if (otherOrganization)

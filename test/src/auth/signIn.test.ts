@@ -167,6 +167,26 @@ describe('GET /auth/callback', () => {
         expect(decodeJwt(user.cookies.get('tenant_sync_session') ?? '').payload.adm).toBe(false);
     });
 
+    it('counts a Privileged Role Administrator as an administrator too', async () => {
+        const users = await world.sim.controlGet(`/control/tenants/${contoso().id}/users?skip=0&top=5`);
+        const ordinary = (users.value ?? users.users ?? users).find(
+            (u: { userPrincipalName: string }) => u.userPrincipalName === contoso().user.username,
+        );
+        const patched = await world.sim.control('PATCH', `/control/tenants/${contoso().id}/users/${ordinary.id}`, {
+            directoryRoles: ['e8611ab8-c189-46e8-94e1-60213ab1f814'],
+        });
+        expect(patched.status).toBe(200);
+        try {
+            const browser = new ProductBrowser(world.services);
+            await browser.signIn(contoso().user);
+            expect(decodeJwt(browser.cookies.get('tenant_sync_session') ?? '').payload.adm).toBe(true);
+        } finally {
+            await world.sim.control('PATCH', `/control/tenants/${contoso().id}/users/${ordinary.id}`, {
+                directoryRoles: [],
+            });
+        }
+    });
+
     it('never sees a personal account: the identity platform refuses it at /organizations (AADSTS500200)', async () => {
         const browser = new ProductBrowser(world.services);
         const page = await browser.signIn(world.sim.personalUser);

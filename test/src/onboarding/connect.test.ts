@@ -7,6 +7,7 @@ import type { Services } from '../../../src/app/services';
 import { createOnboarding } from '../../../src/onboarding';
 import { TableName } from '../../../src/storage';
 import { parseSyncMessage } from '../../../src/sync/syncMessage';
+import { Browser } from '../../support/browser';
 import { type PageResponse, ProductBrowser, PUBLIC_BASE_URL } from '../../support/productBrowser';
 import { startProductWorld, type ProductWorld } from '../../support/productWorld';
 import type { TenantInfo } from '../../support/simulator';
@@ -31,7 +32,10 @@ beforeEach(async () => {
             .catch(() => undefined);
         await world.sim.control('POST', `/control/tenants/${t.id}/consent/revoke`, {});
     }
-    await world.sim.control('POST', '/control/identity/settings', { consentPropagationDelayMs: 0 });
+    await world.sim.control('POST', '/control/identity/settings', {
+        consentPropagationDelayMs: 0,
+        servicePrincipalPropagationDelayMs: 0,
+    });
 });
 
 async function expectNothingStored(tenantId: string): Promise<void> {
@@ -205,6 +209,29 @@ describe('GET /connect/callback', () => {
         await expectNothingStored(tenant('Contoso').id);
     });
 
+    it('sends someone without an administrator role back from “Need admin approval” to a page that says so', async () => {
+        const browser = new ProductBrowser(world.services);
+        await browser.signIn(tenant('Contoso').user);
+        // Microsoft's page does single sign-on only for an administrator: anyone else picks an account.
+        const page = await browser.connect('cancel', { credentials: tenant('Contoso').user });
+        expect(page.url).toMatch(/\/connect\/callback\?.*error_subcode=cancel/);
+        expect(page.status).toBe(400);
+        expect(page.html).toContain('An administrator needs to connect your organization');
+        await expectNothingStored(tenant('Contoso').id);
+    });
+
+    it('explains an administrator of another organization signing in on Microsoft’s consent page (AADSTS50020)', async () => {
+        const browser = await signedInAdmin('Contoso');
+        browser.sim = new Browser(); // Microsoft's page asks for an account, and gets Fabrikam's administrator
+        const page = await browser.connect('accept', { credentials: tenant('Fabrikam').admin });
+        expect(page.url).toMatch(/\/connect\/callback\?.*error=access_denied/);
+        expect(page.status).toBe(400);
+        expect(page.html).toContain('Microsoft refused an account from another organization');
+        expect(page.html).toContain('AADSTS50020');
+        await expectNothingStored(tenant('Contoso').id);
+        await expectNothingStored(tenant('Fabrikam').id);
+    });
+
     it('explains an account of another organization on Microsoft’s page (AADSTS50020)', async () => {
         const browser = await signedInAdmin();
         const url = await callbackWith(browser, {
@@ -279,6 +306,20 @@ describe('GET /connect/callback', () => {
         expect(answer.status).toBe(303);
         expect((await world.services.tenants.get(tenant('Contoso').id))?.record.status).toBe('active');
         expect(answer.logs.join('\n')).toMatch(/consent not applied yet; trying again .*reason=token_without_roles/);
+    });
+
+    it('waits while the new service principal is unknown (AADSTS700016) and then without roles, then records it active', async () => {
+        await world.sim.control('POST', '/control/identity/settings', {
+            servicePrincipalPropagationDelayMs: 1200,
+            consentPropagationDelayMs: 600,
+        });
+        const browser = await signedInAdmin();
+        const callback = await browser.connect('accept', { stopAtCallback: true });
+        const answer = await browser.app('GET', callback.location ?? '');
+        expect(answer.status).toBe(303);
+        expect((await world.services.tenants.get(tenant('Contoso').id))?.record.status).toBe('active');
+        const logs = answer.logs.join('\n');
+        expect(logs).toMatch(/trying again .*reason=AADSTS700016/);
     });
 
     it('records the tenant pending, with its first sync queued, when the consent is not applied within the wait', async () => {
