@@ -71,8 +71,10 @@ export async function readVerifiedForm(
     session: Session,
     publicBaseUrl: string,
 ): Promise<URLSearchParams> {
+    // Origin is a second line of defence after the token: browsers may omit it, or send "null" (privacy
+    // settings, sandboxed frames) — those still need the token, which no other page can read.
     const origin = request.headers.get('origin');
-    if (origin !== null && origin !== new URL(publicBaseUrl).origin)
+    if (origin !== null && origin !== 'null' && origin !== new URL(publicBaseUrl).origin)
         throw new RequestError('forbidden', `cross-origin form post from ${origin}`, { detailCode: 'csrf' });
     const type = request.headers.get('content-type') ?? '';
     if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded'))
@@ -98,7 +100,12 @@ export function errorResponse(
 ): HttpResponseInit {
     if (error instanceof SignInRequired) return redirectResponse(signInLocation(error.returnTo), { status: 303 });
     if (error instanceof RequestError) {
-        logger.warn('request refused', { status: error.status, code: error.code, detail: error.detailCode });
+        logger.warn('request refused', {
+            status: error.status,
+            errorCode: error.code,
+            detail: error.detailCode,
+            reason: error.message,
+        });
         switch (error.code) {
             case 'forbidden': {
                 const reason =

@@ -169,7 +169,7 @@ describe('GET /auth/callback', () => {
 
     it('counts a Privileged Role Administrator as an administrator too', async () => {
         const users = await world.sim.controlGet(`/control/tenants/${contoso().id}/users?skip=0&top=5`);
-        const ordinary = (users.value ?? users.users ?? users).find(
+        const ordinary = users.users.find(
             (u: { userPrincipalName: string }) => u.userPrincipalName === contoso().user.username,
         );
         const patched = await world.sim.control('PATCH', `/control/tenants/${contoso().id}/users/${ordinary.id}`, {

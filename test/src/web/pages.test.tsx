@@ -41,7 +41,7 @@ const tenant = (overrides: Partial<TenantRecord> = {}): TenantRecord => ({
 });
 
 describe('every response', () => {
-    it('carries a strict CSP, nosniff, no-referrer, no framing, and is never cached', () => {
+    it('carries a strict CSP, nosniff, a same-origin referrer policy, no framing, and is never cached', () => {
         for (const response of [
             htmlResponse(<LandingPage context={anonymous} tenant={undefined} />),
             redirectResponse('/'),
@@ -49,7 +49,7 @@ describe('every response', () => {
             const headers = response.headers as Record<string, string>;
             expect(headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
             expect(headers['x-content-type-options']).toBe('nosniff');
-            expect(headers['referrer-policy']).toBe('no-referrer');
+            expect(headers['referrer-policy']).toBe('same-origin');
             expect(headers['x-frame-options']).toBe('DENY');
             expect(headers['cache-control']).toBe('no-store');
         }

@@ -220,7 +220,11 @@ describe('POST /tenants/{tenantId}/sync (Sync now)', () => {
         const tenantId = await newTenant();
         const admin = await browserAs({ tid: tenantId, isAdmin: true });
         const page = await admin.app('GET', routes(tenantId).page);
-        const answer = await admin.app('POST', routes(tenantId).sync, { form: { csrf: ProductBrowser.csrfOf(page) } });
+        // As Chromium sends it: our own Origin (or "null" under stricter referrer settings).
+        const answer = await admin.app('POST', routes(tenantId).sync, {
+            form: { csrf: ProductBrowser.csrfOf(page) },
+            headers: { origin: 'http://localhost:7071' },
+        });
         expect(answer.status).toBe(303);
         expect(answer.location).toBe(routes(tenantId).page);
         const message = parseSyncMessage(answer.queued);
@@ -244,6 +248,7 @@ describe('POST /tenants/{tenantId}/sync (Sync now)', () => {
             { form: { csrf: theirs } },
             { form: { csrf: mine, extra: 'x' }, headers: { origin: 'https://evil.example' } },
             { form: { csrf: mine }, headers: { 'content-type': 'text/plain' } },
+            { form: { csrf: 'forged' }, headers: { origin: 'null' } },
         ];
         for (const attempt of attempts) {
             const answer = await admin.app('POST', routes(tenantId).sync, attempt);
