@@ -18,11 +18,9 @@ export function PermissionsCard() {
     return (
         <section class="card" aria-labelledby="permissions-heading">
             <h2 id="permissions-heading">What Tenant Sync asks for</h2>
-            <dl class="facts">
+            <dl class="permissions">
                 <dt>
-                    <strong>User.Read.All</strong>
-                    <br />
-                    <span class="small">application permission</span>
+                    User.Read.All <span class="kind">application permission</span>
                 </dt>
                 <dd>
                     Read the profiles of all users in your organization. Tenant Sync reads them in the background, with
@@ -30,9 +28,7 @@ export function PermissionsCard() {
                     for the whole organization. It reads users only and never writes.
                 </dd>
                 <dt>
-                    <strong>User.Read</strong>
-                    <br />
-                    <span class="small">delegated, at sign-in</span>
+                    User.Read <span class="kind">delegated, at sign-in</span>
                 </dt>
                 <dd>Sign you in and read your own profile, so this site knows who you are.</dd>
             </dl>

@@ -64,7 +64,7 @@ p { margin: 0 0 .9rem; }
 .steps { padding-left: 1.25rem; margin: 0 0 .5rem; }
 .steps li { margin: .35rem 0; }
 
-.actions { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; margin: 1rem 0 0; }
+.actions { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; margin: 1rem 0 1.75rem; }
 .actions form { margin: 0; }
 .button {
   display: inline-block; border: 2px solid var(--brand); border-radius: .45rem;
@@ -76,9 +76,18 @@ p { margin: 0 0 .9rem; }
 .button.secondary:hover { background: #eaf1fa; color: var(--brand-dark); }
 .button.danger { background: #a8200d; border-color: #a8200d; }
 .button.danger:hover { background: #861a0a; border-color: #861a0a; }
+.button.danger-outline { background: var(--paper); color: #a8200d; border-color: #a8200d; }
+.button.danger-outline:hover { background: var(--warn-bg); color: #861a0a; border-color: #861a0a; }
 .button.link { background: none; border: none; color: var(--brand); padding: 0; font-weight: 400; text-decoration: underline; }
 .button.link:hover { color: var(--brand-dark); }
 
+dl.permissions { margin: 0; }
+dl.permissions dt { font-weight: 600; margin: .9rem 0 0; }
+dl.permissions dt:first-child { margin-top: 0; }
+dl.permissions dt .kind { font-weight: 400; color: var(--muted); font-size: .9rem; margin-left: .4rem; }
+dl.permissions dd { margin: .2rem 0 0; }
+.tag { display: inline-block; border-radius: .3rem; padding: 0 .4rem; font-size: .8rem; font-weight: 600; background: var(--off-bg); color: var(--off-ink); margin-left: .35rem; }
+.tag.warn { background: var(--warn-bg); color: var(--warn-ink); }
 .badge { display: inline-block; border-radius: 999px; padding: .1rem .7rem; font-size: .875rem; font-weight: 600; vertical-align: middle; }
 .badge.ok { background: var(--ok-bg); color: var(--ok-ink); }
 .badge.wait { background: var(--wait-bg); color: var(--wait-ink); }
@@ -90,9 +99,13 @@ p { margin: 0 0 .9rem; }
 .notice.wait { border-color: #a35a00; background: var(--wait-bg); }
 .notice > :last-child { margin-bottom: 0; }
 
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1.25rem; margin: 0; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1.25rem; margin: 0 0 1rem; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+@media (max-width: 32rem) {
+  dl.facts { grid-template-columns: 1fr; gap: 0; }
+  dl.facts dd { margin-bottom: .6rem; }
+}
 
 .progress { display: flex; align-items: center; gap: .75rem; }
 .spinner { width: 1rem; height: 1rem; border-radius: 50%; border: 3px solid var(--wait-bg); border-top-color: var(--wait-ink); animation: spin 1s linear infinite; }
@@ -106,15 +119,23 @@ th, td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--
 th { font-weight: 600; background: #eef1f5; }
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) { background: #f8f9fb; }
+/* Guests' sign-in names (x_example.com#EXT#@…) have no natural break: let them wrap so no column is pushed out. */
+table.users { table-layout: fixed; }
+table.users td { overflow-wrap: anywhere; }
+table.users .col-name { width: 26%; }
+table.users .col-upn { width: 38%; }
+table.users .col-title, table.users .col-department { width: 18%; }
 
 form.search { display: flex; flex-wrap: wrap; gap: .5rem .75rem; align-items: flex-end; margin: 0 0 1rem; }
 form.search label { display: block; font-weight: 600; margin-bottom: .25rem; }
+form.search a { padding: .65rem 0; }
 input[type="search"] {
   font: inherit; padding: .55rem .7rem; border: 1px solid #7a8591; border-radius: .4rem; min-width: 16rem; background: var(--paper); color: var(--ink);
 }
 .pager { display: flex; flex-wrap: wrap; gap: 1rem; margin: 1rem 0 0; }
 
-.technical { font-size: .9rem; color: var(--muted); }
+.technical { font-size: .9rem; color: var(--muted); margin-top: 1rem; }
+td .secondary { display: block; color: var(--muted); font-size: .875rem; }
 .technical code, .error-text { font-family: ui-monospace, "Cascadia Mono", Consolas, monospace; font-size: .875rem; overflow-wrap: anywhere; }
 .error-text { white-space: pre-wrap; background: #f1f3f6; border: 1px solid var(--line); border-radius: .4rem; padding: .75rem; display: block; margin: 0 0 1rem; color: var(--ink); }
 

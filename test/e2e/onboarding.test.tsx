@@ -73,8 +73,11 @@ async function control(method: string, path: string, body?: unknown): Promise<un
     return response.json();
 }
 
+/** The whole page, cut at 2,400 pixels (a page of 100 users is far longer; its top says enough). */
 async function shot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    const clip = height > 2400 ? { clip: { x: 0, y: 0, width: page.viewportSize()?.width ?? 1280, height: 2400 } } : {};
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, ...clip });
 }
 
 async function newContext(): Promise<{ context: BrowserContext; page: Page }> {
@@ -158,6 +161,17 @@ suite(`onboarding in Chromium${available ? '' : ` (skipped: ${CHROMIUM} is not i
         await page.goto(app);
         expect(await page.textContent('h1')).toContain('Keep an up-to-date copy');
         await shot(page, '01-landing-signed-out');
+        // Keyboard users: the skip link first, then every control shows where the focus is.
+        await page.keyboard.press('Tab');
+        expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+        await shot(page, '01a-landing-skip-link');
+        for (let i = 0; i < 5; i++) {
+            if ((await page.evaluate(() => document.activeElement?.textContent)) === 'Connect your organization') break;
+            await page.keyboard.press('Tab');
+        }
+        expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Connect your organization');
+        expect(await page.$eval('a.button', (el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+        await shot(page, '01b-landing-focus');
 
         await page.click('text=Connect your organization');
         await signInOnMicrosoft(page, contoso.admin, '02-microsoft-sign-in');
@@ -176,7 +190,7 @@ suite(`onboarding in Chromium${available ? '' : ` (skipped: ${CHROMIUM} is not i
             async () => {
                 await page.waitForLoadState();
                 const text = (await page.textContent('main').catch(() => '')) ?? '';
-                return text.includes(`Users synced${contoso.userCount}`) && text.includes('Last synced')
+                return text.includes(`Users synced${contoso.userCount}`) && text.includes('Last syncSucceeded')
                     ? true
                     : undefined;
             },
@@ -397,6 +411,20 @@ suite(`onboarding in Chromium${available ? '' : ` (skipped: ${CHROMIUM} is not i
                 .body as string,
         );
         await shot(page, '27-landing-consent-required');
+        // A phone-sized window: nothing overflows sideways.
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.setContent(
+            htmlResponse(
+                <TenantPage
+                    context={context_}
+                    tenant={base({ status: 'active', lastSyncAt: new Date().toISOString() })}
+                    runs={[]}
+                    activity={{ kind: 'running', pages: 2, users: 200 }}
+                />,
+            ).body as string,
+        );
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+        await shot(page, '28-tenant-syncing-phone');
         await context.close();
     });
 });

@@ -16,9 +16,9 @@ function SignedOut(props: { context: PageContext }) {
                 <a class="button" href="/connect">
                     Connect your organization
                 </a>
-                <a class="button secondary" href="/auth/signin">
-                    Sign in
-                </a>
+                <span class="muted">
+                    Already connected? <a href="/auth/signin">Sign in</a> to see your organization.
+                </span>
             </div>
             <div class="grid">
                 <PermissionsCard />
@@ -53,24 +53,19 @@ function SignedIn(props: { context: PageContext; tenant: TenantRecord | undefine
         <Layout context={props.context} title="Your organization">
             <h1>Welcome, {session.name}</h1>
             <section class="card" aria-labelledby="org-heading">
-                <h2 id="org-heading">{organization}</h2>
+                <h2 id="org-heading">
+                    {organization}{' '}
+                    {view === undefined ? <span class="badge off">Not connected</span> : <StatusBadge view={view} />}
+                </h2>
+                <p>
+                    {view === undefined ? 'Your organization is not connected to Tenant Sync yet.' : view.explanation}
+                </p>
                 <dl class="facts">
-                    <dt>Status</dt>
-                    <dd>
-                        {view === undefined ? (
-                            <span class="badge off">Not connected</span>
-                        ) : (
-                            <StatusBadge view={view} />
-                        )}
-                    </dd>
                     <dt>Organization id</dt>
                     <dd>
                         <code>{session.tid}</code>
                     </dd>
                 </dl>
-                <p class="muted">
-                    {view === undefined ? 'Your organization is not connected to Tenant Sync yet.' : view.explanation}
-                </p>
                 {mayConnect && !session.isAdmin ? <NotAdminNotice /> : null}
                 <div class="actions">
                     {mayConnect ? (

@@ -40,8 +40,8 @@ export function Breadcrumb(props: { tenant: TenantRecord; current?: string }) {
     );
 }
 
-function Activity(props: { tenant: TenantRecord; activity: SyncActivity }) {
-    const { tenant, activity } = props;
+function Activity(props: { activity: SyncActivity }) {
+    const { activity } = props;
     if (activity.kind === 'running')
         return (
             <div class="notice wait" role="status">
@@ -68,12 +68,31 @@ function Activity(props: { tenant: TenantRecord; activity: SyncActivity }) {
                 )}
             </div>
         );
+    return null;
+}
+
+/** "Succeeded 2 Dec 2026, 08:41 UTC: 250 added, 0 updated, 0 removed", or that none has finished. */
+function LastSync(props: { tenant: TenantRecord }) {
+    const run = props.tenant.lastRun;
+    if (run === undefined)
+        return (
+            <>
+                {props.tenant.lastSyncAt === undefined
+                    ? 'No sync has finished yet'
+                    : formatTime(props.tenant.lastSyncAt)}
+            </>
+        );
     return (
-        <p>
-            {tenant.lastSyncAt === undefined
-                ? 'No sync has finished yet.'
-                : `Last synced ${formatTime(tenant.lastSyncAt)}.`}
-        </p>
+        <>
+            {RUN_STATE[run.outcome]} {formatTime(run.finishedAt)}: {formatCount(run.added)} added,{' '}
+            {formatCount(run.updated)} updated, {formatCount(run.removed)} removed
+            {run.errorCode === undefined ? null : (
+                <>
+                    {' '}
+                    <code>{run.errorCode}</code>
+                </>
+            )}
+        </>
     );
 }
 
@@ -198,42 +217,42 @@ export function TenantPage(props: TenantPageProps) {
 
             <section class="card" aria-labelledby="sync-heading">
                 <h2 id="sync-heading">Sync</h2>
-                <Activity tenant={tenant} activity={activity} />
-                <dl class="facts">
-                    <dt>Users synced</dt>
-                    <dd>
-                        {formatCount(tenant.userCount)} · <a href={`${base}/users`}>View users</a>
-                    </dd>
-                    {tenant.lastRun === undefined ? null : (
-                        <>
-                            <dt>Last result</dt>
+                {disconnected ? (
+                    <p>Nothing syncs while the organization is disconnected.</p>
+                ) : (
+                    <>
+                        <Activity activity={activity} />
+                        <dl class="facts">
+                            <dt>Users synced</dt>
                             <dd>
-                                {RUN_STATE[tenant.lastRun.outcome]} {formatTime(tenant.lastRun.finishedAt)}:{' '}
-                                {formatCount(tenant.lastRun.added)} added, {formatCount(tenant.lastRun.updated)}{' '}
-                                updated, {formatCount(tenant.lastRun.removed)} removed
+                                {formatCount(tenant.userCount)} · <a href={`${base}/users`}>View users</a>
                             </dd>
-                        </>
-                    )}
-                </dl>
-                {isAdmin && !disconnected ? (
-                    <div class="actions">
-                        {view.canSync ? (
-                            <PostForm action={`${base}/sync`} csrf={context.csrf}>
-                                <button type="submit" class="button">
-                                    Sync now
-                                </button>
-                            </PostForm>
-                        ) : null}
-                        <a class="button secondary" href={`${base}/disconnect`}>
-                            Disconnect…
-                        </a>
-                    </div>
-                ) : null}
-                {!isAdmin && !disconnected ? (
-                    <p class="small muted">
-                        Only a Global Administrator or Privileged Role Administrator can start a sync or disconnect.
-                    </p>
-                ) : null}
+                            <dt>Last sync</dt>
+                            <dd>
+                                <LastSync tenant={tenant} />
+                            </dd>
+                        </dl>
+                        {isAdmin ? (
+                            <div class="actions">
+                                {view.canSync ? (
+                                    <PostForm action={`${base}/sync`} csrf={context.csrf}>
+                                        <button type="submit" class="button">
+                                            Sync now
+                                        </button>
+                                    </PostForm>
+                                ) : null}
+                                <a class="button danger-outline" href={`${base}/disconnect`}>
+                                    Disconnect…
+                                </a>
+                            </div>
+                        ) : (
+                            <p class="small muted">
+                                Only a Global Administrator or Privileged Role Administrator can start a sync or
+                                disconnect.
+                            </p>
+                        )}
+                    </>
+                )}
             </section>
 
             <section class="card" aria-labelledby="runs-heading">

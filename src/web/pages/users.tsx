@@ -53,33 +53,46 @@ export function UsersPage(props: UsersPageProps) {
                 </p>
             ) : (
                 <div class="table-wrap">
-                    <table>
+                    <table class="users">
                         <caption>
-                            {search === '' ? 'Users' : `Users whose name starts with “${search}”`}, by object id
-                            {props.firstPage ? '' : ' (continued)'}: {formatCount(users.length)} on this page
+                            {formatCount(users.length)} {users.length === 1 ? 'user' : 'users'}
+                            {search === '' ? '' : ` whose name starts with “${search}”`} on this page
+                            {props.firstPage ? '' : ' (continued)'}, in storage order: search to find someone by name.
                         </caption>
                         <thead>
                             <tr>
-                                <th scope="col">Name</th>
-                                <th scope="col">Sign-in name</th>
-                                <th scope="col">Mail</th>
-                                <th scope="col">Job title</th>
-                                <th scope="col">Department</th>
-                                <th scope="col">Account</th>
+                                <th scope="col" class="col-name">
+                                    Name
+                                </th>
+                                <th scope="col" class="col-upn">
+                                    Sign-in name and mail
+                                </th>
+                                <th scope="col" class="col-title">
+                                    Job title
+                                </th>
+                                <th scope="col" class="col-department">
+                                    Department
+                                </th>
                             </tr>
                         </thead>
                         <tbody>
                             {users.map((user) => (
                                 <tr key={user.id}>
-                                    <td>{user.displayName ?? '—'}</td>
-                                    <td>{user.userPrincipalName ?? '—'}</td>
-                                    <td>{user.mail ?? '—'}</td>
+                                    <td>
+                                        {user.displayName ?? '—'}
+                                        {user.userType === 'Guest' ? <span class="tag">guest</span> : null}
+                                        {user.accountEnabled === false ? (
+                                            <span class="tag warn">sign-in blocked</span>
+                                        ) : null}
+                                    </td>
+                                    <td>
+                                        {user.userPrincipalName ?? '—'}
+                                        {user.mail !== null && user.mail !== user.userPrincipalName ? (
+                                            <span class="secondary">{user.mail}</span>
+                                        ) : null}
+                                    </td>
                                     <td>{user.jobTitle ?? '—'}</td>
                                     <td>{user.department ?? '—'}</td>
-                                    <td>
-                                        {user.accountEnabled === false ? 'Disabled' : 'Enabled'}
-                                        {user.userType === 'Guest' ? ', guest' : ''}
-                                    </td>
                                 </tr>
                             ))}
                         </tbody>
