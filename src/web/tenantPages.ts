@@ -68,7 +68,9 @@ export function createTenantPages(deps: {
     return {
         async overview(session, tenantId) {
             assertMayView(session, tenantId);
-            const [tenant, recent] = await Promise.all([known(tenantId), runs.recent(tenantId, RECENT_RUNS)]);
+            // The tenant first: before any organization is connected the other tables may not exist yet.
+            const tenant = await known(tenantId);
+            const recent = await runs.recent(tenantId, RECENT_RUNS);
             return { tenant, runs: recent, activity: syncActivity(tenant, recent[0], clock.now()) };
         },
         async users(session, tenantId, query) {
