@@ -129,6 +129,7 @@ export async function startSimulatorProcess(options: {
     stateDir: string;
     reset: boolean;
     freePorts: boolean;
+    latency?: { pageMs?: number; perUserMs?: number };
     onLine: (line: string, stream: 'stdout' | 'stderr') => void;
     timeoutMs?: number;
 }): Promise<StartedSimulator> {
@@ -140,6 +141,10 @@ export async function startSimulatorProcess(options: {
             SIMULATOR_SCRIPT,
             ...['--tls-dir', options.tlsDir, '--stack-file', options.stackFile, '--state-dir', options.stateDir],
             ...(options.reset ? ['--reset'] : []),
+            ...(options.latency?.pageMs === undefined ? [] : ['--page-latency-ms', String(options.latency.pageMs)]),
+            ...(options.latency?.perUserMs === undefined
+                ? []
+                : ['--per-user-latency-ms', String(options.latency.perUserMs)]),
             ...(options.freePorts ? ['--ports', '0'] : []),
         ],
         onLine: options.onLine,

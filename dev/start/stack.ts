@@ -22,6 +22,8 @@ export interface StackOptions {
     freePorts: boolean;
     /** Discard Azurite's data and the simulator's saved state first. */
     reset: boolean;
+    /** Simulated Graph page latency (passed to the simulator; saved with its settings). */
+    latency?: { pageMs?: number; perUserMs?: number };
     repoRoot: string;
     /** Where the launcher's and the children's lines go. */
     print: (line: string) => void;
@@ -162,6 +164,7 @@ async function startBackingServices(launch: Launch, tls: TlsMaterial, stackFile:
               stateDir: options.stateDir,
               reset: options.reset,
               freePorts: options.freePorts,
+              ...(options.latency ? { latency: options.latency } : {}),
               onLine: echo('simulator'),
           }).then((simulator) => {
               parts.push(childPart('simulator', simulator.child));

@@ -30,7 +30,7 @@ export interface Services {
     config: AppConfig;
     clock: Clock;
     /** Random hex of `bytes` bytes (ids, run ids); replaceable in tests. */
-    randomHex(bytes: number): string;
+    randomHex: (bytes: number) => string;
     /** For messages outside any invocation (MSAL's own warnings). */
     processLogger: Logger;
     storage: StorageClients;

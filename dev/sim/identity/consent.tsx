@@ -167,6 +167,22 @@ function adminConsentError(params: AdminConsentParams, fields: Array<[string, st
     return redirectToClient(params.redirectUri, 'query', [...head, ...fields, ...state]);
 }
 
+/** Ends the interaction and sends the browser back with `error=access_denied` and the AADSTS text. */
+function accessDenied(
+    ctx: LoginContext,
+    request: SimRequest,
+    pending: AdminConsentInteraction,
+    error: AadstsError,
+    subcode: Array<[string, string]> = [],
+): SimResponse {
+    ctx.store.finishInteraction(pending.id);
+    return adminConsentError(pending.params, [
+        ['error', 'access_denied'],
+        ...subcode,
+        ['error_description', describeError(error, errorContext(request, ctx.clock.now()))],
+    ]);
+}
+
 /**
  * The signed-in account belongs to another organization than the tenant in the admin consent URL:
  * Entra sends the browser back to the app with `error=access_denied` and the AADSTS50020 text, instead
@@ -178,11 +194,7 @@ export function adminConsentOtherOrganization(
     pending: AdminConsentInteraction,
     problem: AadstsError,
 ): SimResponse {
-    ctx.store.finishInteraction(pending.id);
-    return adminConsentError(pending.params, [
-        ['error', 'access_denied'],
-        ['error_description', describeError(problem, errorContext(request, ctx.clock.now()))],
-    ]);
+    return accessDenied(ctx, request, pending, problem);
 }
 
 /**
@@ -195,12 +207,7 @@ export function returnWithoutConsent(
     request: SimRequest,
     pending: AdminConsentInteraction,
 ): SimResponse {
-    ctx.store.finishInteraction(pending.id);
-    return adminConsentError(pending.params, [
-        ['error', 'access_denied'],
-        ['error_subcode', 'cancel'],
-        ['error_description', describeError(Aadsts.userDeclined(), errorContext(request, ctx.clock.now()))],
-    ]);
+    return accessDenied(ctx, request, pending, Aadsts.userDeclined(), [['error_subcode', 'cancel']]);
 }
 
 /** Accept or Cancel on the admin consent screen. */

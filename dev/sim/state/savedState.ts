@@ -93,7 +93,8 @@ export function applyState(
     parts.directory.restore(saved.directory);
     parts.identity.restore(saved.identity);
     // The Graph service and its limiter hold these objects: change them in place.
-    const settings = resolveGraphSettings(explicit ?? {}, saved.graph.settings);
+    // Saved values over today's defaults (a setting added since the save keeps its default), then the explicit ones.
+    const settings = resolveGraphSettings(explicit ?? {}, resolveGraphSettings(saved.graph.settings));
     Object.assign(parts.graph.settings.throttling, settings.throttling);
     Object.assign(parts.graph.settings.latency, settings.latency);
     Object.assign(parts.graph.settings.delta, settings.delta);

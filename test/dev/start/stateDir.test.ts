@@ -109,16 +109,28 @@ it(
         await stop(first.launcher);
 
         // Restarted: Contoso is still connected and Azurite still has its queue.
-        const again = await launchReady(['--port', String(port), '--free-ports']);
+        // (With the simulated Graph latency given on the command line this time.)
+        const again = await launchReady([
+            ...['--port', String(port), '--free-ports'],
+            ...['--page-latency-ms', '5', '--per-user-latency-ms', '0.5'],
+        ]);
         expect(again.launcher.output()).toContain(`Local state in ${stateDir}: continued from the last run`);
         expect(await hasConsent(again.stack)).toBe(true);
         expect(await queueNames(again.stack)).toContain(QUEUE);
+        expect((await control(again.stack, 'GET', '/control/graph')).settings.latency).toEqual({
+            fixedMs: 5,
+            perUserMs: 0.5,
+        });
         await stop(again.launcher);
 
         // --reset: a new world, in the simulator and in Azurite.
         const reset = await launchReady(['--port', String(port), '--free-ports', '--reset']);
         expect(reset.launcher.output()).toContain(`Local state in ${stateDir}: a new world`);
         expect(await hasConsent(reset.stack)).toBe(false);
+        expect((await control(reset.stack, 'GET', '/control/graph')).settings.latency).toEqual({
+            fixedMs: 0,
+            perUserMs: 0,
+        });
         expect(await queueNames(reset.stack)).not.toContain(QUEUE);
         await stop(reset.launcher);
     },

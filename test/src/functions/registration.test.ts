@@ -49,6 +49,39 @@ const EXPECTED: Record<string, Registration> = {
     pageTenantDisconnectConfirm: page('tenants/{tenantId}/disconnect', ['GET']),
     pageTenantDisconnect: page('tenants/{tenantId}/disconnect', ['POST']),
     syncTimer: { trigger: 'timerTrigger', schedule: '%SYNC_SCHEDULE%', runOnStartup: false },
+    apiTenants: { trigger: 'httpTrigger', route: 'api/tenants', methods: ['GET'], authLevel: 'anonymous' },
+    apiTenant: {
+        trigger: 'httpTrigger',
+        route: 'api/tenants/{tenantId}',
+        methods: ['GET', 'DELETE'],
+        authLevel: 'anonymous',
+    },
+    apiTenantSync: {
+        trigger: 'httpTrigger',
+        route: 'api/tenants/{tenantId}/sync',
+        methods: ['POST'],
+        authLevel: 'anonymous',
+        outputs: [{ type: 'queue', queueName: 'tenant-sync', connection: 'AzureWebJobsStorage' }],
+    },
+    apiTenantRuns: {
+        trigger: 'httpTrigger',
+        route: 'api/tenants/{tenantId}/runs',
+        methods: ['GET'],
+        authLevel: 'anonymous',
+    },
+    apiTenantRun: {
+        trigger: 'httpTrigger',
+        route: 'api/tenants/{tenantId}/runs/{runId}',
+        methods: ['GET'],
+        authLevel: 'anonymous',
+    },
+    apiTenantUsers: {
+        trigger: 'httpTrigger',
+        route: 'api/tenants/{tenantId}/users',
+        methods: ['GET'],
+        authLevel: 'anonymous',
+    },
+    apiSync: { trigger: 'httpTrigger', route: 'api/sync', methods: ['POST'], authLevel: 'anonymous' },
     syncWorker: { trigger: 'queueTrigger', queueName: 'tenant-sync', connection: 'AzureWebJobsStorage' },
 };
 

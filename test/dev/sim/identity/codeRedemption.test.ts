@@ -5,7 +5,7 @@
  * the redirect_uri of the token request must be the same as the one used to acquire the code; RFC 6749
  * §4.1.3). msal-node surfaces it as a ServerError with that code, and the code is used up.
  */
-import { ConfidentialClientApplication, CryptoProvider, ServerError } from '@azure/msal-node';
+import { type ConfidentialClientApplication, CryptoProvider, ServerError } from '@azure/msal-node';
 
 import { Browser, redirectParams } from '../../../support/browser';
 import { CONNECT_REDIRECT_URI, REDIRECT_URI, startTestSimulator, type TestSimulator } from '../../../support/simulator';
@@ -16,14 +16,7 @@ const crypto = new CryptoProvider();
 
 beforeAll(async () => {
     world = await startTestSimulator();
-    cca = new ConfidentialClientApplication({
-        auth: {
-            clientId: world.appClientId,
-            clientSecret: world.appSecret,
-            authority: `${world.login}/organizations`,
-            knownAuthorities: [world.loginHost],
-        },
-    });
+    cca = world.msalClient();
 });
 afterAll(async () => {
     await world.stop();

@@ -5,7 +5,7 @@
  * ... can be an indicator of AAD propagation delay"), Microsoft Learn "Admin consent on the Microsoft identity
  * platform" and "Microsoft Entra authentication and authorization error codes" (AADSTS700016).
  */
-import { ConfidentialClientApplication, ServerError } from '@azure/msal-node';
+import { ServerError } from '@azure/msal-node';
 
 import { Browser } from '../../../support/browser';
 import {
@@ -38,14 +38,7 @@ async function newTenant(name: string): Promise<{ id: string; admin: Credentials
 
 /** A fresh MSAL client each time: nothing cached from before, as the product's consent check must do. */
 async function tokenOutcome(tenantId: string): Promise<{ errorNo?: unknown; roles?: string[] }> {
-    const cca = new ConfidentialClientApplication({
-        auth: {
-            clientId: world.appClientId,
-            clientSecret: world.appSecret,
-            authority: `${world.login}/organizations`,
-            knownAuthorities: [world.loginHost],
-        },
-    });
+    const cca = world.msalClient();
     try {
         const result = await cca.acquireTokenByClientCredential({
             scopes: ['https://graph.microsoft.com/.default'],

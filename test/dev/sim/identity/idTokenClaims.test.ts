@@ -7,7 +7,7 @@
  *   groupMembershipClaims, `All` or `DirectoryRole`) and "Microsoft Entra built-in roles" (role template ids:
  *   Global Administrator 62e90394-…, Privileged Role Administrator e8611ab8-…).
  */
-import { ConfidentialClientApplication, CryptoProvider } from '@azure/msal-node';
+import { type ConfidentialClientApplication, CryptoProvider } from '@azure/msal-node';
 
 import { Browser, redirectParams } from '../../../support/browser';
 import {
@@ -29,14 +29,7 @@ const crypto = new CryptoProvider();
 
 beforeAll(async () => {
     world = await startTestSimulator();
-    cca = new ConfidentialClientApplication({
-        auth: {
-            clientId: world.appClientId,
-            clientSecret: world.appSecret,
-            authority: `${world.login}/organizations`,
-            knownAuthorities: [world.loginHost],
-        },
-    });
+    cca = world.msalClient();
 });
 afterAll(async () => {
     await world.stop();
