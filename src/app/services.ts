@@ -164,7 +164,6 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
             tenants,
             syncRequests,
             clock,
-            ensureStorage: () => storage.ensureCreated(),
         }),
         tenantPages: createTenantPages({ tenants, users, runs, syncRequests, offboarding, clock }),
     };

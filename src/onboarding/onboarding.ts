@@ -6,7 +6,6 @@ import type { AppConfig } from '../config';
 import type { GraphClient } from '../graph';
 import type { AppTokenProvider } from '../identity';
 import type { Logger } from '../logging';
-import { storageFault } from '../storage';
 import type { SyncMessage } from '../sync/syncMessage';
 import type { SyncRequests } from '../sync/syncRequests';
 import {
@@ -82,11 +81,6 @@ export interface OnboardingDeps {
     tenants: TenantRegistry;
     syncRequests: SyncRequests;
     clock: Clock;
-    /**
-     * Creates the tables and the queue when missing (once per process; Azurite starts empty). The
-     * connect flow is the first thing that writes for a new deployment, so it makes sure they exist.
-     */
-    ensureStorage: () => Promise<void>;
 }
 
 export function createOnboarding(
@@ -131,9 +125,6 @@ export function createOnboarding(
 
     return {
         async consentUrl(session) {
-            await deps.ensureStorage().catch((error: unknown) => {
-                throw storageFault('creating the tables', error);
-            });
             const state = await states.issue(session);
             const url = new URL(`${config.authorityHost}/${session.tid}/v2.0/adminconsent`);
             url.searchParams.set('client_id', config.app.clientId);

@@ -3,7 +3,7 @@ import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } fr
 import type { Auth, Session } from '../auth';
 import { CSRF_FIELD } from '../auth/csrf';
 import { ensureError, InvalidRequestError, OperatorActionError, RequestError, TransientError } from '../errors';
-import { invocationLogger, type LogFields, type Logger } from '../logging';
+import { invocationLogger, type Logger } from '../logging';
 import {
     BadRequestPage,
     ConflictPage,
@@ -13,12 +13,6 @@ import {
     UnavailablePage,
 } from './pages/problems';
 import { anonymous, htmlResponse, type PageContext, redirectResponse } from './render';
-
-/**
- * Logger.error reads an `error` field, but its parameter type (LogFields & {error?: unknown}) only
- * admits log values there; this passes the thrown value through unchanged.
- */
-const withError = (error: unknown) => ({ error }) as unknown as LogFields;
 
 /** Form bodies are a CSRF token and nothing else. */
 const MAX_FORM_BYTES = 4096;
@@ -125,7 +119,7 @@ export function errorResponse(
         }
     }
     if (error instanceof TransientError || error instanceof OperatorActionError) {
-        logger.error('page failed', withError(error));
+        logger.error('page failed', { error });
         return htmlResponse(
             <UnavailablePage
                 context={page}
@@ -135,7 +129,7 @@ export function errorResponse(
             { status: 503 },
         );
     }
-    logger.error('page failed unexpectedly', withError(ensureError(error)));
+    logger.error('page failed unexpectedly', { error: ensureError(error) });
     return htmlResponse(<InternalErrorPage context={page} correlationId={correlationId} />, { status: 500 });
 }
 

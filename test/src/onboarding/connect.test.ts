@@ -336,7 +336,6 @@ describe('GET /connect/callback', () => {
                     tenants: world.services.tenants,
                     syncRequests: world.services.syncRequests,
                     clock: world.services.clock,
-                    ensureStorage: () => world.services.storage.ensureCreated(),
                 },
                 { proofBudgetMs: 1200 },
             ),
