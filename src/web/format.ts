@@ -24,12 +24,13 @@ export function plural(count: number, one: string, many = `${one}s`): string {
     return `${formatCount(count)} ${count === 1 ? one : many}`;
 }
 
-/** "3 min 20 s", "45 s", "—". */
+/** "3 min 20 s", "45 s", "under 1 s", "—". */
 export function formatDuration(fromIso: string | undefined, toIso: string | undefined): string {
     if (fromIso === undefined || toIso === undefined) return '—';
     const ms = Date.parse(toIso) - Date.parse(fromIso);
     if (!Number.isFinite(ms) || ms < 0) return '—';
     const seconds = Math.round(ms / 1000);
+    if (seconds === 0) return 'under 1 s';
     if (seconds < 60) return `${seconds} s`;
     const minutes = Math.floor(seconds / 60);
     return minutes < 60 ? `${minutes} min ${seconds % 60} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;

@@ -115,11 +115,11 @@ async function signIn(page: Page, credentials: Credentials): Promise<void> {
     await page.waitForURL(`${app}/`);
 }
 
-beforeAll(async () => {
-    if (!available) return;
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    stateDir = mkdtempSync(join(tmpdir(), 'onboarding-e2e-'));
-    const port = await getFreePort();
+let port: number;
+const logs: string[] = [];
+
+/** `npm start`'s launcher on `port` with the state in `stateDir` (a second call is a restart). */
+async function startStack(): Promise<void> {
     launcher = new TestProcess('launcher', 'dev/start/main.ts', [
         ...['--port', String(port), '--state-dir', stateDir, '--free-ports'],
     ]);
@@ -131,6 +131,19 @@ beforeAll(async () => {
         await control('POST', `/control/identity/apps/${stack.publisher.appClientId}/redirect-uris`, {
             uri: `${app}${path}`,
         });
+}
+
+async function stopStack(): Promise<void> {
+    logs.push(launcher.output());
+    await launcher.stop();
+}
+
+beforeAll(async () => {
+    if (!available) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    stateDir = mkdtempSync(join(tmpdir(), 'onboarding-e2e-'));
+    port = await getFreePort();
+    await startStack();
     browser = await chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
@@ -148,7 +161,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
     // The stack's own log, for whoever looks at the screenshots or a failure.
-    if (launcher !== undefined) writeFileSync(join(SCREENSHOTS, 'stack.log'), launcher.output());
+    if (launcher !== undefined) writeFileSync(join(SCREENSHOTS, 'stack.log'), [...logs, launcher.output()].join('\n'));
     await browser?.close();
     await launcher?.stop();
     if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
@@ -368,6 +381,19 @@ suite(`onboarding in Chromium${available ? '' : ` (skipped: ${CHROMIUM} is not i
         page.on('request', (request) => visited.push(request.url()));
         await page.goto(`${app}/tenants/${fabrikam.id}`);
         expect(visited).toContain(`${app}/auth/signin?returnTo=${encodeURIComponent(`/tenants/${fabrikam.id}`)}`);
+        await context.close();
+    });
+
+    it('after npm start is restarted, Contoso is still connected and its users are still there', async () => {
+        const contoso = tenant('Contoso');
+        await stopStack();
+        await startStack();
+        const { context, page } = await newContext();
+        await signIn(page, contoso.admin);
+        expect(await page.textContent('main')).toContain('Connected');
+        await page.goto(`${app}/tenants/${contoso.id}`);
+        expect(await page.textContent('main')).toContain(`Users synced${contoso.userCount}`);
+        await shot(page, '29-tenant-after-restart');
         await context.close();
     });
 

@@ -16,6 +16,7 @@ import {
     STYLESHEET_HREF,
     STYLESHEET_VERSION,
 } from '../../../src/web';
+import { formatDuration } from '../../../src/web/format';
 import { LandingPage } from '../../../src/web/pages/landing';
 import { MessagePage } from '../../../src/web/pages/message';
 import { ConsentProblemPage, PersonalAccountPage, SignInProblemPage } from '../../../src/web/pages/problems';
@@ -216,5 +217,15 @@ describe('sync activity', () => {
 
     it('stops counting a sync queued long ago as about to start (the page stops refreshing)', () => {
         expect(syncActivity(tenant(), run('queued', '2026-12-02T09:30:00Z'), now)).toMatchObject({ stale: true });
+    });
+});
+
+describe('formatDuration', () => {
+    it('reads as people say it', () => {
+        expect(formatDuration('2026-12-02T10:00:00.000Z', '2026-12-02T10:00:00.300Z')).toBe('under 1 s');
+        expect(formatDuration('2026-12-02T10:00:00Z', '2026-12-02T10:00:45Z')).toBe('45 s');
+        expect(formatDuration('2026-12-02T10:00:00Z', '2026-12-02T10:03:20Z')).toBe('3 min 20 s');
+        expect(formatDuration('2026-12-02T10:00:00Z', '2026-12-02T12:05:00Z')).toBe('2 h 5 min');
+        expect(formatDuration(undefined, '2026-12-02T10:00:00Z')).toBe('—');
     });
 });
