@@ -26,9 +26,10 @@ import { tenantSyncHandler } from '../../src/functions/pageTenantSync';
 import { tenantUsersHandler } from '../../src/functions/pageTenantUsers';
 import { syncQueueOutput } from '../../src/web';
 import { Browser, type BrowserResponse, formsIn } from './browser';
+import { PUBLIC_BASE_URL } from './productWorld';
 import type { Credentials } from './simulator';
 
-export const PUBLIC_BASE_URL = 'http://localhost:7071';
+export { PUBLIC_BASE_URL };
 
 /** One answer, from either side. `queued` is what a page put on the `tenant-sync` output binding. */
 export interface PageResponse {
