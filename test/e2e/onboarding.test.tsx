@@ -6,25 +6,23 @@
  * callback, another organization's page) end on pages that say what happened. Every page is saved
  * under .local/screenshots/ for people to look at.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { newTenantRecord, type TenantRecord } from '../../src/tenants';
 import { htmlResponse } from '../../src/web';
 import { LandingPage } from '../../src/web/pages/landing';
 import { PersonalAccountPage } from '../../src/web/pages/problems';
 import { TenantPage } from '../../src/web/pages/tenant';
+import { CHROMIUM, chromiumAvailable, launchChromium } from '../support/chromium';
 import { getFreePort } from '../support/freePort';
 import { waitFor } from '../support/poll';
 import { REPO_ROOT, TestProcess } from '../support/processes';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true')
-    throw new Error(`${CHROMIUM} is missing in CI: .ci/run should have installed Debian's chromium`);
+const available = chromiumAvailable;
 const suite = available ? describe : describe.skip;
 
 const SCREENSHOTS = join(REPO_ROOT, '.local', 'screenshots');
@@ -144,19 +142,7 @@ beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'onboarding-e2e-'));
     port = await getFreePort();
     await startStack();
-    browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            '--disable-dev-shm-usage',
-        ],
-    });
+    browser = await launchChromium();
 }, STARTUP_TIMEOUT_MS);
 
 afterAll(async () => {
