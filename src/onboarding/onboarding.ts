@@ -1,6 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 
 import type { Clock } from '../app/clock';
+import type { OperatorActionError } from '../errors';
 import { type Session, type SignedTokens, singleParameter } from '../auth';
 import type { AppConfig } from '../config';
 import type { GraphClient } from '../graph';
@@ -11,6 +12,7 @@ import type { SyncRequests } from '../sync/syncRequests';
 import {
     canMove,
     changeStatus,
+    type ConnectedBy,
     newTenantRecord,
     type TenantRecord,
     type TenantRegistry,
@@ -48,6 +50,14 @@ export type ConsentOutcome =
     /** Recorded; `syncMessage` is the first sync to put on the queue. */
     | { kind: 'connected'; tenant: TenantRecord; proof: ConsentProof; syncMessage: SyncMessage | undefined };
 
+export type OperatorConnectOutcome =
+    /** Consent proven: recorded active, and `syncMessage` is its first sync. */
+    | { kind: 'connected'; tenant: TenantRecord; created: boolean; syncMessage: SyncMessage }
+    /** No proof that the tenant's admin consented (nothing stored): `reason` names the last answer. */
+    | { kind: 'notProven'; reason: string }
+    /** Our own side is broken (the client secret): nothing stored. */
+    | { kind: 'operatorError'; error: OperatorActionError };
+
 export interface Onboarding {
     /** The admin-consent URL for the signed-in user's own organization, with a fresh single-use state. */
     consentUrl(session: Session): Promise<string>;
@@ -57,6 +67,16 @@ export interface Onboarding {
         session: Session | undefined,
         context: { logger: Logger; correlationId: string },
     ): Promise<ConsentOutcome>;
+    /**
+     * Connects a tenant whose admin consented some other way (an admin-consent link sent to them):
+     * for operators, through the operations API. The consent is proven exactly as after the
+     * callback; without proof nothing is stored.
+     */
+    connectByOperator(
+        tenantId: string,
+        operator: ConnectedBy,
+        context: { logger: Logger; correlationId: string },
+    ): Promise<OperatorConnectOutcome>;
 }
 
 /** The status a proven, unproven or operator-blocked consent moves the tenant to (when the move is allowed). */
@@ -93,7 +113,7 @@ export function createOnboarding(
     const prover = createConsentProver(deps, options.proofBudgetMs ?? CONSENT_PROOF_BUDGET_MS);
     const redirectUri = `${config.publicBaseUrl}/connect/callback`;
 
-    const record = async (tenantId: string, session: Session, proof: ConsentProof): Promise<TenantRecord> => {
+    const record = async (tenantId: string, by: ConnectedBy, proof: ConsentProof): Promise<TenantRecord> => {
         const now = new Date(clock.now());
         const stored = await tenants.upsert(
             tenantId,
@@ -114,9 +134,7 @@ export function createOnboarding(
                     displayName: proof.proven ? proof.displayName : current.displayName,
                     consentedAt: now.toISOString(),
                     connectedAt: fresh ? now.toISOString() : current.connectedAt,
-                    connectedBy: fresh
-                        ? { oid: session.oid, name: session.name, username: session.username }
-                        : current.connectedBy,
+                    connectedBy: fresh ? by : current.connectedBy,
                 };
             },
         );
@@ -179,7 +197,11 @@ export function createOnboarding(
             }
 
             const proof = await prover.prove(tenantId, logger);
-            const stored = await record(tenantId, session, proof);
+            const stored = await record(
+                tenantId,
+                { oid: session.oid, name: session.name, username: session.username },
+                proof,
+            );
             let syncMessage: SyncMessage | undefined;
             if (stored.status === TenantStatus.active || stored.status === TenantStatus.pending)
                 syncMessage = (await syncRequests.request(tenantId, 'consent', { correlationId })).message;
@@ -190,6 +212,17 @@ export function createOnboarding(
                 reason: proof.proven ? undefined : proof.reason,
             });
             return { kind: 'connected', tenant: stored, proof, syncMessage };
+        },
+
+        async connectByOperator(tenantId, operator, { logger, correlationId }) {
+            const proof = await prover.prove(tenantId, logger);
+            if ('operatorError' in proof) return { kind: 'operatorError', error: proof.operatorError };
+            if (!proof.proven) return { kind: 'notProven', reason: proof.reason };
+            const created = (await tenants.get(tenantId)) === undefined;
+            const stored = await record(tenantId, operator, proof);
+            const { message } = await syncRequests.request(tenantId, 'consent', { correlationId });
+            logger.info('tenant connected by an operator', { tenantId, created, operator: operator.oid });
+            return { kind: 'connected', tenant: stored, created, syncMessage: message };
         },
     };
 }

@@ -53,8 +53,9 @@ const EXPECTED: Record<string, Registration> = {
     apiTenant: {
         trigger: 'httpTrigger',
         route: 'api/tenants/{tenantId}',
-        methods: ['GET', 'DELETE'],
+        methods: ['GET', 'PUT', 'DELETE'],
         authLevel: 'anonymous',
+        outputs: [{ type: 'queue', queueName: 'tenant-sync', connection: 'AzureWebJobsStorage' }],
     },
     apiTenantSync: {
         trigger: 'httpTrigger',
