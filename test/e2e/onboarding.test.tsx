@@ -124,11 +124,7 @@ async function startStack(): Promise<void> {
     await launcher.waitForLine(/^STACK_READY /, STARTUP_TIMEOUT_MS);
     stack = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as Stack;
     app = stack.app.url;
-    // The seeded registration knows http://localhost:7071; this stack runs on a free port.
-    for (const path of ['/auth/callback', '/connect/callback'])
-        await control('POST', `/control/identity/apps/${stack.publisher.appClientId}/redirect-uris`, {
-            uri: `${app}${path}`,
-        });
+    // On a free port: the launcher registers this app's callbacks with the simulator itself.
 }
 
 async function stopStack(): Promise<void> {
