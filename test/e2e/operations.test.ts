@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { getFreePort } from '../support/freePort';
 import { waitFor } from '../support/poll';
 import { REPO_ROOT, TestProcess } from '../support/processes';
+import type { Json } from '../support/simulator';
 
 jest.setTimeout(180_000);
 
@@ -47,7 +48,7 @@ afterAll(async () => {
     if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
 });
 
-async function api(method: string, path: string): Promise<{ status: number; body: any }> {
+async function api(method: string, path: string): Promise<{ status: number; body: Json }> {
     const response = await fetch(path.startsWith('http') ? path : `${stack.app.url}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}` },
@@ -56,7 +57,7 @@ async function api(method: string, path: string): Promise<{ status: number; body
     return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
 }
 
-async function finished(statusUrl: string): Promise<any> {
+async function finished(statusUrl: string): Promise<Json> {
     return waitFor(
         `run ${statusUrl} to finish`,
         async () => {
