@@ -15,10 +15,12 @@ export const chromiumAvailable = existsSync(CHROMIUM);
 if (!chromiumAvailable && process.env.CI === 'true')
     throw new Error(`${CHROMIUM} is missing in CI: .ci/run should have installed Debian's chromium`);
 
-export function launchChromium(): Promise<Browser> {
+/** Headless Debian Chromium; `env` for a browser that must see another HOME (its own NSS store). */
+export function launchChromium(options: { env?: NodeJS.ProcessEnv } = {}): Promise<Browser> {
     return chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
+        ...(options.env === undefined ? {} : { env: options.env }),
         args: [
             '--no-sandbox',
             '--disable-gpu',
