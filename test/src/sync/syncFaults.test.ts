@@ -6,6 +6,7 @@ import type { Services } from '../../../src/app/services';
 import { startProductWorld, type ProductWorld } from '../../support/productWorld';
 import {
     clearQueue,
+    resetFaultsAndQueue,
     connectTenant,
     createTenant,
     deliver,
@@ -20,11 +21,7 @@ import {
 let world: ProductWorld;
 beforeAll(async () => (world = await startProductWorld()));
 afterAll(() => world.stop());
-afterEach(async () => {
-    await world.sim.control('DELETE', '/control/faults');
-    await world.sim.control('PATCH', '/control/graph', { latency: { fixedMs: 0, perUserMs: 0 } });
-    await clearQueue(world.services);
-});
+afterEach(() => resetFaultsAndQueue(world));
 
 /** Graph requests the simulator answered since `since`. */
 async function graphRequests(since: number) {
