@@ -21,7 +21,7 @@ import { newTenantRecord, type TenantRecord, TenantStatus, changeStatus } from '
 import { getFreePort } from '../../support/freePort';
 import { waitFor } from '../../support/poll';
 import { REPO_ROOT, TestProcess } from '../../support/processes';
-import type { ControlAnswer, Json } from '../../support/simulator';
+import type { ControlAnswer, Credentials, Json } from '../../support/simulator';
 import { LogCollector } from './logs';
 
 /** Never within a test run: scenarios that want the timer say so. */
@@ -143,6 +143,11 @@ export interface ResilienceStack {
     request(host: AppHost, method: string, path: string, init?: RequestInit): Promise<ApiAnswer>;
     /** A new customer tenant in the simulator. */
     createTenant(displayName: string, userCount: number): Promise<string>;
+    /** A new customer tenant with its seeded administrator and ordinary user. */
+    createTenantWithPeople(
+        displayName: string,
+        userCount: number,
+    ): Promise<{ id: string; admin: Credentials; user: Credentials }>;
     /** Consent in the simulator and an `active` Tenants row, as the connect flow leaves them. */
     connectTenant(tenantId: string, options?: { consentedAt?: Date }): Promise<void>;
     tenant(tenantId: string): Promise<TenantRecord | undefined>;
@@ -246,6 +251,14 @@ export async function startStack(options: StackOptions): Promise<ResilienceStack
             const host = new AppHost(name, child, port);
             stopping.push(() => host.stop());
             logs.track(name, child.lines);
+            // The app registration must know this host's redirect URIs (the seeded ones are on port 7071).
+            for (const path of ['auth/callback', 'connect/callback']) {
+                const registered = await fetch(
+                    `${simStack.simulator.controlUrl}/control/identity/apps/${simStack.publisher.appClientId}/redirect-uris`,
+                    { method: 'POST', body: JSON.stringify({ uri: `http://localhost:${port}/${path}` }) },
+                );
+                if (!registered.ok) throw new Error(`registering a redirect URI: ${registered.status}`);
+            }
             await host.ready();
             hosts.push(host);
             return host;
@@ -332,10 +345,13 @@ export async function startStack(options: StackOptions): Promise<ResilienceStack
                 return { status: response.status, headers: response.headers, text, body };
             },
             async createTenant(displayName, userCount) {
+                return (await stack.createTenantWithPeople(displayName, userCount)).id;
+            },
+            async createTenantWithPeople(displayName, userCount) {
                 const answer = await control('POST', '/control/tenants', { displayName, userCount });
                 if (answer.status !== 201)
                     throw new Error(`create tenant: ${answer.status} ${JSON.stringify(answer.body)}`);
-                return answer.body.id as string;
+                return answer.body as { id: string; admin: Credentials; user: Credentials };
             },
             async connectTenant(tenantId, connectOptions = {}) {
                 const consent = await control('POST', `/control/tenants/${tenantId}/consent`, {});
