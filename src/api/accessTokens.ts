@@ -53,7 +53,13 @@ export function createAccessTokenValidator(settings: AccessTokenSettings): Acces
     const audiences = [...settings.audiences] as [string, ...string[]];
 
     const verify = async (token: string): Promise<JwtPayload> => {
-        const decoded = jwt.decode(token, { complete: true });
+        let decoded: jwt.Jwt | null;
+        try {
+            decoded = jwt.decode(token, { complete: true });
+        } catch {
+            // jws throws a SyntaxError for a `typ: JWT` token whose payload is not JSON.
+            decoded = null;
+        }
         if (decoded === null || typeof decoded.payload === 'string')
             throw unauthorized('The access token is not a JWT.');
         // Checked before any key lookup: `none` and HMAC tokens never reach verification.

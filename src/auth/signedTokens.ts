@@ -64,8 +64,10 @@ export function createSignedTokens(secrets: SecretProvider, secretName: string, 
         async verify(purpose, token) {
             // Cheap shape check first: a garbage cookie never costs a Key Vault read or a parse.
             if (token.length > 8192 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return { valid: false, expired: false };
+            // Outside the try: a Key Vault problem is the operator's, not a bad token.
+            const secret = await key();
             try {
-                const claims = jwt.verify(token, await key(), {
+                const claims = jwt.verify(token, secret, {
                     algorithms: ['HS256'],
                     audience: purpose,
                     issuer: ISSUER,
@@ -74,8 +76,8 @@ export function createSignedTokens(secrets: SecretProvider, secretName: string, 
                 return typeof claims === 'object' ? { valid: true, claims } : { valid: false, expired: false };
             } catch (error) {
                 if (error instanceof jwt.TokenExpiredError) return { valid: false, expired: true };
-                if (error instanceof jwt.JsonWebTokenError) return { valid: false, expired: false };
-                throw error;
+                // jsonwebtoken's own errors, and the SyntaxError jws throws for a payload that is not JSON.
+                return { valid: false, expired: false };
             }
         },
         mac,
