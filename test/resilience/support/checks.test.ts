@@ -67,7 +67,7 @@ describe('problemsWith', () => {
         expect(problemsWith(request, answer({ status: 200 }))).toContain(
             'a request with no right to succeed answered 200',
         );
-        expect(problemsWith(request, answer({ status: 0 }))).toContain('no answer');
+        expect(problemsWith(request, answer({ status: 0, body: '' }))).toContain('no answer ()');
         expect(
             problemsWith(
                 request,

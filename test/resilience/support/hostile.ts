@@ -78,8 +78,10 @@ function sendRaw(port: number, request: HostileCase): Promise<HostileAnswer> {
         socket.setTimeout(30_000, () => socket.destroy(new Error(`no answer to ${request.name}`)));
         socket.on('data', (chunk: Buffer) => chunks.push(chunk));
         socket.on('error', (error: NodeJS.ErrnoException) =>
-            // A server may reset a connection that is not HTTP; that is an answer of sorts, not a 5xx.
-            error.code === 'ECONNRESET' ? resolve(parseRaw(Buffer.concat(chunks))) : reject(error),
+            // A server may reset (or stop reading) a connection that is not HTTP: an answer of sorts, not a 5xx.
+            error.code === 'ECONNRESET' || error.code === 'EPIPE'
+                ? resolve(parseRaw(Buffer.concat(chunks)))
+                : reject(error),
         );
         socket.on('close', () => resolve(parseRaw(Buffer.concat(chunks))));
     });
@@ -113,17 +115,44 @@ function parseRaw(data: Buffer): HostileAnswer {
 }
 
 /** What is wrong with an answer (empty when it passes every check). */
-export function problemsWith(request: HostileCase, answer: HostileAnswer, options: { sessionCookie?: RegExp } = {}) {
+export function problemsWith(
+    request: HostileCase,
+    answer: HostileAnswer,
+    options: {
+        sessionCookie?: RegExp;
+        /** Origins a redirect may lead to (the app itself, the identity platform); relative ones are the app's. */
+        redirectOrigins?: string[];
+    } = {},
+) {
     const problems: string[] = [];
     const header = (name: string) => answer.headers.filter(([n]) => n === name).map(([, v]) => v);
     const contentType = header('content-type')[0] ?? '';
-    if (answer.status === 0 && request.mayClose !== true) problems.push('no answer');
+    if (answer.status <= 0 && request.mayClose !== true) problems.push(`no answer (${answer.body.slice(0, 120)})`);
     if (answer.status >= 500) problems.push(`answered ${answer.status}`);
     if (request.mustFail && answer.status > 0 && (answer.status < 400 || answer.status >= 500))
         problems.push(`a request with no right to succeed answered ${answer.status}`);
     for (const [name, value] of answer.headers) {
-        if (name === INJECTED_HEADER || /injected/i.test(value)) problems.push(`injected header ${name}: ${value}`);
+        // A CR LF that got through would make a header of its own (encoded, it is harmless text in a value).
+        if (name === INJECTED_HEADER || (name === 'set-cookie' && /injected/i.test(value)))
+            problems.push(`injected header ${name}: ${value}`);
         if (value.includes(EVIL_HOST)) problems.push(`header ${name} names the forged host: ${value}`);
+    }
+    const redirectOrigins = options.redirectOrigins;
+    for (const location of header('location')) {
+        let target: URL | undefined;
+        try {
+            target = new URL(location, 'http://relative.invalid');
+        } catch {
+            problems.push(`a redirect that is not a URL: ${location}`);
+        }
+        if (target !== undefined && !/^https?:$/.test(target.protocol)) problems.push(`a redirect to ${location}`);
+        else if (
+            target !== undefined &&
+            redirectOrigins !== undefined &&
+            target.origin !== 'http://relative.invalid' &&
+            !redirectOrigins.includes(target.origin)
+        )
+            problems.push(`an open redirect to ${location}`);
     }
     const cookies = header('set-cookie');
     const sessionCookie = options.sessionCookie;
