@@ -85,10 +85,16 @@ describe(`consent lifecycle (seed ${SEED})`, () => {
         );
         expect(after.map((r) => `${r.service} ${r.method} ${r.path}`)).toEqual([]);
 
-        // Meanwhile the directory changes; then the admin consents again and the product is told so.
+        // Meanwhile the directory changes. Then the admin consents again, and an operator reconnects the
+        // tenant through the API (PUT /api/tenants/{id}: the product proves the consent and queues a sync).
         await randomChanges(stack, tenantId, seededRandom(SEED + 1), 40);
-        await stack.connectTenant(tenantId, { consentedAt: new Date() });
-        const again = await requestSync(stack, host, tenantId);
+        const consented = await stack.sim.control('POST', `/control/tenants/${tenantId}/consent`, {});
+        expect(consented.status).toBe(200);
+        const reconnected = await stack.request(host, 'PUT', `/api/tenants/${tenantId}`, {
+            headers: { authorization: `Bearer ${token}` },
+        });
+        expect(reconnected.status).toBe(200);
+        const again = reconnected.body.firstRun.runId as string;
         expect((await finishedRun(stack, tenantId, again)).outcome).toBe('succeeded');
         expect(await stack.tenant(tenantId)).toMatchObject({ status: 'active', round: undefined });
         await expectExact(stack, tenantId);
