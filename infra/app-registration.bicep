@@ -5,6 +5,9 @@
 //   az deployment sub create --location <region> --template-file infra/app-registration.bicep \
 //     --parameters publicBaseUrl=<APP_URL output of main.bicep, or empty on the first run>
 //
+// It also sets groupMembershipClaims to DirectoryRole, so id tokens carry the user's directory roles
+// (`wids`), which the pages read to tell administrators from other users.
+//
 // Needs: Bicep CLI 0.36 or later (the `extension` keyword and Graph types are fetched from
 // mcr.microsoft.com at build time) and, for the deploying user, a directory role that may create
 // applications (Application Developer or Application Administrator).
@@ -71,6 +74,10 @@ resource application 'Microsoft.Graph/applications@v1.0' = {
   uniqueName: uniqueName
   displayName: displayName
   signInAudience: 'AzureADMultipleOrgs'
+  // Puts the signed-in user's directory roles in the id token's `wids` claim (Token configuration →
+  // Add groups claim → Directory roles). The pages offer "Sync now" and "Disconnect" only to a Global
+  // Administrator or Privileged Role Administrator of the organization, and read that from `wids`.
+  groupMembershipClaims: 'DirectoryRole'
   identifierUris: [
     apiAudience
   ]

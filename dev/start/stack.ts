@@ -10,7 +10,7 @@ import { type RunningAzurite, startAzurite } from '../azurite/azurite';
 import { type ChildExit, describeExit, ManagedChild } from '../shared/childProcess';
 import { ensureTlsMaterial, type TlsMaterial } from '../tls/certificates';
 import { acquireLock, type HeldLock, isProcessAlive, lockHolder, LockHeldError } from '../shared/lockFile';
-import { simulatorAvailable, startSimulatorProcess } from './simulatorProcess';
+import { type SimulatorStackPart, simulatorAvailable, startSimulatorProcess } from './simulatorProcess';
 import { buildStackFile, removeStackFile, type StackFile, writeStackFile } from './stackFile';
 
 export interface StackOptions {
@@ -186,6 +186,24 @@ async function startBackingServices(launch: Launch, tls: TlsMaterial, stackFile:
     return { azurite: azurite.value, simulator: simulator.value };
 }
 
+/**
+ * The seeded app registration knows http://localhost:7071's callbacks; on another port the app's own
+ * must be registered too, or sign-in stops at AADSTS50011 (as Entra would for an unregistered URI).
+ */
+async function registerRedirectUris(sim: SimulatorStackPart, appUrl: string): Promise<void> {
+    const clientId = sim.publisher.appClientId;
+    if (typeof clientId !== 'string') return;
+    for (const path of ['/auth/callback', '/connect/callback']) {
+        const response = await fetch(`${sim.simulator.controlUrl}/control/identity/apps/${clientId}/redirect-uris`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ uri: `${appUrl}${path}` }),
+        });
+        if (!response.ok)
+            throw new StackError(`could not register ${appUrl}${path} with the simulator (HTTP ${response.status})`);
+    }
+}
+
 /** The local Functions host as a child, configured through its environment, up once /api/health answers 200. */
 async function startHostChild(launch: Launch, env: NodeJS.ProcessEnv, appUrl: string): Promise<ManagedChild> {
     const { options, parts, echo } = launch;
@@ -267,6 +285,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         }
         const tls = await timed(launch.timings, 'TLS', ensureTlsMaterial(join(options.stateDir, 'tls')));
         const { azurite, simulator } = await startBackingServices(launch, tls, stackFile);
+        if (simulator !== undefined) await registerRedirectUris(simulator.stackPart, appUrl);
         const hostEnv = {
             ...process.env,
             NODE_EXTRA_CA_CERTS: simulator?.ready.simulator.caCertPath ?? tls.caCertPath,

@@ -11,7 +11,7 @@ import { runJson, tenantJson, userJson } from './representations';
 
 export type ApiServices = Pick<
     Services,
-    'config' | 'clock' | 'tenants' | 'users' | 'runs' | 'syncRequests' | 'offboarding' | 'fanOut'
+    'config' | 'clock' | 'tenants' | 'users' | 'runs' | 'syncRequests' | 'offboarding' | 'fanOut' | 'onboarding'
 > & { accessTokens: AccessTokenValidator };
 
 interface RouteInput {
@@ -112,6 +112,33 @@ export function operationsApi(services: ApiServices) {
             if (tenant === undefined) throw unknownTenant(tenantId);
             return json(200, tenantJson(tenant.record, services.clock.now()));
         }),
+
+        /**
+         * PUT /api/tenants/{tenantId}: connect a tenant whose admin consented some other way (an
+         * admin-consent link). The consent is proven first; 201 (new) or 200 with the tenant and its first run.
+         */
+        connectTenant: (queueOutput: StorageQueueOutput) =>
+            route(ApiRole.tenantsManage, async ({ request, context, caller, logger }) => {
+                const tenantId = tenantIdOf(request);
+                const outcome = await services.onboarding.connectByOperator(
+                    tenantId,
+                    { oid: caller.subject, name: 'Operations API', username: caller.subject },
+                    { logger, correlationId: context.invocationId },
+                );
+                if (outcome.kind === 'operatorError') throw outcome.error;
+                if (outcome.kind === 'notProven')
+                    throw new RequestError(
+                        'conflict',
+                        `Tenant ${tenantId} has not granted admin consent to this app, or Microsoft has not applied it yet (${outcome.reason}); send its admin the consent link, then try again.`,
+                        { detailCode: 'consent_not_granted' },
+                    );
+                context.extraOutputs.set(queueOutput, outcome.syncMessage);
+                const statusUrl = `${baseUrl}/api/tenants/${tenantId}/runs/${outcome.syncMessage.runId}`;
+                return json(outcome.created ? 201 : 200, {
+                    ...tenantJson(outcome.tenant, services.clock.now()),
+                    firstRun: { runId: outcome.syncMessage.runId, statusUrl },
+                });
+            }),
 
         /** DELETE /api/tenants/{tenantId}: offboard (disconnect, delete its users and runs). */
         deleteTenant: route(ApiRole.tenantsManage, async ({ request, logger }) => {

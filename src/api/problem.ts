@@ -1,6 +1,13 @@
 import type { HttpResponseInit } from '@azure/functions';
 
-import { ensureError, ErrorCategory, isTenantSyncError, RequestError, TransientError } from '../errors';
+import {
+    ensureError,
+    ErrorCategory,
+    isTenantSyncError,
+    OperatorActionError,
+    RequestError,
+    TransientError,
+} from '../errors';
 import type { Logger } from '../logging';
 
 const TITLES: Record<number, string> = {
@@ -47,6 +54,10 @@ export function problemFor(error: unknown, invocationId: string, logger: Logger)
             invocationId,
         );
         return { ...answer, headers: { ...(answer.headers as Record<string, string>), 'retry-after': '5' } };
+    }
+    if (error instanceof OperatorActionError) {
+        logger.error('operations API: the deployment needs an operator', { error });
+        return problemResponse(503, error.code, error.message, invocationId);
     }
     const category = isTenantSyncError(error) ? error.category : ErrorCategory.internal;
     logger.error('operations API failed', { error: ensureError(error), category });

@@ -4,10 +4,12 @@ import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 
 import { type AccessTokenValidator, createAccessTokenValidator } from '../api/accessTokens';
+import { type Auth, createAuth } from '../auth';
 import type { AppConfig } from '../config';
 import { createGraphClient, createThrottleGate, type GraphClient } from '../graph';
 import { type AppClient, type AppTokenProvider, createAppClient, createAppTokenProvider } from '../identity';
 import { consoleLogger, type Logger } from '../logging';
+import { createOnboarding, type Onboarding } from '../onboarding';
 import { createKeyVaultSecrets, type SecretProvider } from '../secrets';
 import { createStorageClients, type StorageClients, SYNC_QUEUE, TableName } from '../storage';
 import { fanOut, type FanOutResult } from '../sync/fanOut';
@@ -20,6 +22,7 @@ import { createUsersStore, type UsersStore } from '../sync/usersStore';
 import { createSyncWorker, type SyncWorker } from '../sync/syncWorker';
 import type { LeaseOptions } from '../sync/tenantLease';
 import { createTenantRegistry, type TenantRegistry } from '../tenants';
+import { createTenantPages, type TenantPages } from '../web/tenantPages';
 import { type Clock, systemClock } from './clock';
 
 /** Everything the functions use, built once per process from the validated configuration. */
@@ -49,6 +52,12 @@ export interface Services {
     fanOut(correlationId: string, logger: Logger): Promise<FanOutResult>;
     /** Validates the operations API's Bearer tokens. */
     accessTokens: AccessTokenValidator;
+    /** Sign-in, sessions and CSRF tokens for the pages. */
+    auth: Auth;
+    /** Admin consent: the connect flow and its callback. */
+    onboarding: Onboarding;
+    /** The tenant's own pages (status, users, sync now, disconnect), with their access checks. */
+    tenantPages: TenantPages;
 }
 
 export interface ServiceOverrides {
@@ -100,6 +109,9 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
     const tenants = createTenantRegistry(storage.table(TableName.tenants), clock);
     const users = createUsersStore(storage.table(TableName.users));
     const runs = createRunsStore(storage.table(TableName.runs));
+    const syncRequests = createSyncRequests(tenants, runs, clock, randomHex);
+    const offboarding = createOffboarding(tenants, users, runs, () => clock.now());
+    const auth = createAuth(config, { secrets, appClient, clock });
     const markers = createQueuedMarkers(storage.table(TableName.tenants));
     const syncQueue = createSyncQueue(storage.queue(SYNC_QUEUE));
     const syncWorker = createSyncWorker({
@@ -128,8 +140,8 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
         users,
         runs,
         syncQueue,
-        syncRequests: createSyncRequests(tenants, runs, clock, randomHex),
-        offboarding: createOffboarding(tenants, users, runs, () => clock.now()),
+        syncRequests,
+        offboarding,
         markers,
         syncWorker,
         accessTokens: createAccessTokenValidator({
@@ -143,5 +155,16 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
                 correlationId,
                 logger,
             ),
+        auth,
+        onboarding: createOnboarding(config, {
+            authStates: storage.table(TableName.authStates),
+            tokens: auth.tokens,
+            appTokens,
+            graph,
+            tenants,
+            syncRequests,
+            clock,
+        }),
+        tenantPages: createTenantPages({ tenants, users, runs, syncRequests, offboarding, clock }),
     };
 }

@@ -43,6 +43,10 @@ export function createAppClient(settings: MsalSettings, secrets: SecretProvider,
                     authority: `${settings.authorityHost}/organizations`,
                     // Naming the host (with its port) as known stops MSAL's instance discovery call to the public cloud.
                     knownAuthorities: [new URL(settings.authorityHost).host],
+                    // The identity platform's endpoints, with the tenant as a placeholder MSAL fills in: no
+                    // discovery request per customer tenant, and an unknown tenant's AADSTS90002 comes from
+                    // the token endpoint itself instead of hiding behind a failed discovery.
+                    authorityMetadata: authorityMetadataOf(settings.authorityHost),
                 },
                 system: {
                     loggerOptions: {
@@ -82,6 +86,18 @@ export function createAppClient(settings: MsalSettings, secrets: SecretProvider,
             }
         },
     };
+}
+
+/** The v2 endpoints of every tenant, as Entra's discovery documents name them. */
+export function authorityMetadataOf(authorityHost: string): string {
+    const base = `${authorityHost}/{tenantid}`;
+    return JSON.stringify({
+        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        token_endpoint: `${base}/oauth2/v2.0/token`,
+        issuer: `${base}/v2.0`,
+        jwks_uri: `${base}/discovery/v2.0/keys`,
+        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+    });
 }
 
 /** The AADSTS number of an MSAL error, as a string ('700016'), when the service sent one. */

@@ -178,16 +178,10 @@ export function createSyncWorker(deps: SyncWorkerDeps) {
             leaseOptions,
             (current) => {
                 if (current.round === undefined) {
-                    const runId = message.reason === 'continuation' ? message.runId : message.runId;
-                    return {
-                        ...current,
-                        round: newRound(
-                            current,
-                            runId,
-                            message.reason === 'continuation' ? 'schedule' : message.reason,
-                            clock.now(),
-                        ),
-                    };
+                    // A continuation whose round ended meanwhile was turned away above; should one slip
+                    // through, its round counts as scheduled.
+                    const trigger = message.reason === 'continuation' ? 'schedule' : message.reason;
+                    return { ...current, round: newRound(current, message.runId, trigger, clock.now()) };
                 }
                 // A round is under way: a request made now is answered by one more round after it.
                 if (asks && current.round.runId !== message.runId && !current.pendingRunIds.includes(message.runId))

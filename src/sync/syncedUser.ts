@@ -28,17 +28,11 @@ export interface SyncedUser {
     userType: string | null;
 }
 
-const STRING_PROPERTIES = [
-    'displayName',
-    'givenName',
-    'surname',
-    'userPrincipalName',
-    'mail',
-    'jobTitle',
-    'department',
-    'officeLocation',
-    'userType',
-] as const;
+/** Every property but the id and the one boolean is text. */
+const STRING_PROPERTIES = USER_PROPERTIES.filter(
+    (name): name is Exclude<(typeof USER_PROPERTIES)[number], 'id' | 'accountEnabled'> =>
+        name !== 'id' && name !== 'accountEnabled',
+);
 
 const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

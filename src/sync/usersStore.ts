@@ -1,5 +1,6 @@
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 
+import { isTenantSyncError } from '../errors';
 import { isNotFound, storageFault } from '../storage';
 import { nameKeyOf, type SyncedUser, USER_PROPERTIES } from './syncedUser';
 
@@ -130,6 +131,32 @@ export function createUsersStore(table: TableClient): UsersStore {
         }
     };
 
+    /** Streams the tenant's users and deletes those `matches` picks, 500 at a time (memory stays flat). */
+    const deleteMatching = async (
+        tenantId: string,
+        select: string[],
+        matches: (entity: Record<string, unknown>) => boolean,
+        extraFilter = '',
+    ): Promise<number> => {
+        let deleted = 0;
+        let batch: string[] = [];
+        const flush = async () => {
+            await store.delete(tenantId, batch);
+            deleted += batch.length;
+            batch = [];
+        };
+        try {
+            for await (const entity of scan(tenantId, select, extraFilter)) {
+                if (matches(entity)) batch.push(String(entity.rowKey));
+                if (batch.length >= 500) await flush();
+            }
+        } catch (error) {
+            throw isTenantSyncError(error) ? error : storageFault('scanning users to delete', error);
+        }
+        await flush();
+        return deleted;
+    };
+
     const store: UsersStore = {
         async upsert(tenantId, users, generation) {
             // One transaction may not name a row twice; Graph may send a user twice on a page (the last wins).
@@ -203,27 +230,14 @@ export function createUsersStore(table: TableClient): UsersStore {
             return marked;
         },
 
-        async deleteCandidates(tenantId, options) {
-            let deleted = 0;
-            let batch: string[] = [];
-            const flush = async () => {
-                await store.delete(tenantId, batch);
-                deleted += batch.length;
-                batch = [];
-            };
-            // Only a full round's sweep has to look at every user; otherwise the service filters.
-            const filter = options.staleBefore === undefined ? MARKED_FILTER : '';
-            try {
-                for await (const entity of scan(tenantId, ['RowKey', 'generation', 'pendingRemoval'], filter)) {
-                    if (isDeletion(entity, options)) batch.push(String(entity.rowKey));
-                    if (batch.length >= 500) await flush();
-                }
-            } catch (error) {
-                throw storageFault('scanning users to delete', error);
-            }
-            await flush();
-            return deleted;
-        },
+        deleteCandidates: (tenantId, options) =>
+            deleteMatching(
+                tenantId,
+                ['RowKey', 'generation', 'pendingRemoval'],
+                (entity) => isDeletion(entity, options),
+                // Only a full round's sweep has to look at every user; otherwise the service filters.
+                options.staleBefore === undefined ? MARKED_FILTER : '',
+            ),
 
         async delete(tenantId, ids) {
             await eachLimited([...new Set(ids)], 16, async (id) => {
@@ -235,25 +249,7 @@ export function createUsersStore(table: TableClient): UsersStore {
             });
         },
 
-        async deleteAll(tenantId) {
-            let deleted = 0;
-            let batch: string[] = [];
-            const flush = async () => {
-                await store.delete(tenantId, batch);
-                deleted += batch.length;
-                batch = [];
-            };
-            try {
-                for await (const entity of scan(tenantId, ['RowKey'])) {
-                    batch.push(String(entity.rowKey));
-                    if (batch.length >= 500) await flush();
-                }
-            } catch (error) {
-                throw storageFault('listing users to delete', error);
-            }
-            await flush();
-            return deleted;
-        },
+        deleteAll: (tenantId) => deleteMatching(tenantId, ['RowKey'], () => true),
 
         async list(tenantId, options) {
             const prefix = options.namePrefix === undefined ? '' : nameKeyOf(options.namePrefix);

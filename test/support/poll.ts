@@ -54,12 +54,5 @@ export async function waitFor<T>(
     }
 }
 
-/** True while a process with this pid exists. */
-export function isProcessAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-}
+// The one check of whether a pid is alive, shared with the launcher's lock file.
+export { isProcessAlive } from '../../dev/shared/lockFile';

@@ -65,6 +65,13 @@ export async function takeQueued(services: Services): Promise<SyncMessage[]> {
     }
 }
 
+/** After a test that injected faults or latency: the simulator answers normally again, the queue is empty. */
+export async function resetFaultsAndQueue(world: ProductWorld): Promise<void> {
+    await world.sim.control('DELETE', '/control/faults');
+    await world.sim.control('PATCH', '/control/graph', { latency: { fixedMs: 0, perUserMs: 0 } });
+    await clearQueue(world.services);
+}
+
 /** Empties the queue, delayed messages included. */
 export async function clearQueue(services: Services): Promise<void> {
     await services.storage.queue(SYNC_QUEUE).clearMessages();

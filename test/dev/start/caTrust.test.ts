@@ -10,8 +10,6 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-import { chromium } from 'playwright-core';
-
 import {
     caIdentity,
     changeTrust,
@@ -19,6 +17,7 @@ import {
     nssDatabases,
     type TrustEnvironment,
 } from '../../../dev/start/caTrust';
+import { launchChromium } from '../../support/chromium';
 import { startTestSimulator } from '../../support/simulator';
 import { REPO_ROOT } from '../../support/processes';
 
@@ -193,18 +192,7 @@ const realCertutil = defaultEnvironment().which('certutil');
         const t = await startTestSimulator();
         const url = `${t.origins.login}/common/v2.0/.well-known/openid-configuration`;
         const visit = async () => {
-            const browser = await chromium.launch({
-                executablePath: '/usr/bin/chromium',
-                args: [
-                    '--no-sandbox',
-                    '--disable-gpu',
-                    '--disable-background-networking',
-                    '--disable-component-update',
-                    '--disable-sync',
-                    '--no-first-run',
-                ],
-                env: { ...process.env, HOME: home },
-            });
+            const browser = await launchChromium({ env: { ...process.env, HOME: home } });
             try {
                 const page = await browser.newPage();
                 return await page.goto(url).then(

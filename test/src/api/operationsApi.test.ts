@@ -57,6 +57,7 @@ describe('authentication', () => {
             ['GET /api/tenants', () => api().listTenants],
             ['GET /api/tenants/{id}', () => api().getTenant],
             ['DELETE /api/tenants/{id}', () => api().deleteTenant],
+            ['PUT /api/tenants/{id}', () => api().connectTenant(queueOutput)],
             ['POST /api/tenants/{id}/sync', () => api().requestSync(queueOutput)],
             ['GET /api/tenants/{id}/runs', () => api().listRuns],
             ['GET /api/tenants/{id}/users', () => api().listUsers],
@@ -133,6 +134,36 @@ describe('authentication', () => {
 });
 
 describe('routes', () => {
+    it('PUT /api/tenants/{id} connects a tenant that consented: 201, active, its first sync through the output binding', async () => {
+        const northwind = world.sim.tenantId('Fabrikam');
+        await world.sim.consent(northwind);
+        const ctx = context();
+        const response = await api().connectTenant(queueOutput)(request('PUT', `/api/tenants/${northwind}`), ctx);
+        expect(response.status).toBe(201);
+        const tenant = body(response);
+        expect(tenant).toMatchObject({ tenantId: northwind, displayName: 'Fabrikam', status: 'active' });
+        expect(tenant.connectedBy).toMatchObject({ name: 'Operations API' });
+        const message = ctx.extraOutputs.get(queueOutput) as ReturnType<typeof syncMessage>;
+        expect(message).toMatchObject({ tenantId: northwind, reason: 'consent', runId: tenant.firstRun.runId });
+        await syncUntilIdle(world, message);
+        await expectTableEqualsDirectory(world, northwind);
+        // Again: 200, still connected.
+        const again = await api().connectTenant(queueOutput)(request('PUT', `/api/tenants/${northwind}`), context());
+        expect(again.status).toBe(200);
+    });
+
+    it('PUT /api/tenants/{id} for a tenant that never consented is 409 and stores nothing', async () => {
+        const created = await world.sim.control('POST', '/control/tenants', {
+            displayName: 'Never Asked',
+            userCount: 3,
+        });
+        const tenantId = created.body.id as string;
+        // The consent proof keeps trying for its whole budget (20 s) before it gives up.
+        const response = await api().connectTenant(queueOutput)(request('PUT', `/api/tenants/${tenantId}`), context());
+        expect([response.status, body(response).code]).toEqual([409, 'consent_not_granted']);
+        expect(await world.services.tenants.get(tenantId)).toBeUndefined();
+    }, 60_000);
+
     it('GET /api/tenants lists connected tenants with status and progress, and pages with nextLink', async () => {
         const fabrikam = world.sim.tenantId('Fabrikam');
         await connectTenant(world, fabrikam);

@@ -24,15 +24,38 @@ type Registration =
     | { trigger: 'queueTrigger'; queueName: string; connection: string; outputs?: Output[] };
 
 /** Routes are without the host's prefix: host.json sets `extensions.http.routePrefix` to "". */
+const SYNC_OUTPUT: Output = { type: 'queue', queueName: 'tenant-sync', connection: 'AzureWebJobsStorage' };
+const page = (route: string, methods: string[], outputs?: Output[]): Registration => ({
+    trigger: 'httpTrigger',
+    route,
+    methods,
+    authLevel: 'anonymous',
+    ...(outputs === undefined ? {} : { outputs }),
+});
+
 const EXPECTED: Record<string, Registration> = {
     health: { trigger: 'httpTrigger', route: 'api/health', methods: ['GET'], authLevel: 'anonymous' },
+    // The landing page owns the site root (the template matches only the empty path).
+    pageLanding: page('{ignored:maxlength(0)?}', ['GET']),
+    pageStylesheet: page('assets/site.css', ['GET']),
+    authSignIn: page('auth/signin', ['GET']),
+    authCallback: page('auth/callback', ['GET']),
+    authSignOut: page('auth/signout', ['POST']),
+    connect: page('connect', ['GET']),
+    connectCallback: page('connect/callback', ['GET'], [SYNC_OUTPUT]),
+    pageTenant: page('tenants/{tenantId}', ['GET']),
+    pageTenantUsers: page('tenants/{tenantId}/users', ['GET']),
+    pageTenantSync: page('tenants/{tenantId}/sync', ['POST'], [SYNC_OUTPUT]),
+    pageTenantDisconnectConfirm: page('tenants/{tenantId}/disconnect', ['GET']),
+    pageTenantDisconnect: page('tenants/{tenantId}/disconnect', ['POST']),
     syncTimer: { trigger: 'timerTrigger', schedule: '%SYNC_SCHEDULE%', runOnStartup: false },
     apiTenants: { trigger: 'httpTrigger', route: 'api/tenants', methods: ['GET'], authLevel: 'anonymous' },
     apiTenant: {
         trigger: 'httpTrigger',
         route: 'api/tenants/{tenantId}',
-        methods: ['GET', 'DELETE'],
+        methods: ['GET', 'PUT', 'DELETE'],
         authLevel: 'anonymous',
+        outputs: [{ type: 'queue', queueName: 'tenant-sync', connection: 'AzureWebJobsStorage' }],
     },
     apiTenantSync: {
         trigger: 'httpTrigger',

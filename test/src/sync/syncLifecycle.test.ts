@@ -5,6 +5,7 @@
 import { startProductWorld, type ProductWorld } from '../../support/productWorld';
 import {
     clearQueue,
+    resetFaultsAndQueue,
     connectTenant,
     createTenant,
     deliver,
@@ -20,11 +21,7 @@ import {
 let world: ProductWorld;
 beforeAll(async () => (world = await startProductWorld()));
 afterAll(() => world.stop());
-afterEach(async () => {
-    await world.sim.control('DELETE', '/control/faults');
-    await world.sim.control('PATCH', '/control/graph', { latency: { fixedMs: 0, perUserMs: 0 } });
-    await clearQueue(world.services);
-});
+afterEach(() => resetFaultsAndQueue(world));
 
 async function graphRequestCount(tenantId: string, since: number): Promise<number> {
     const answer = await world.sim.control('GET', `/control/requests?since=${since}`);

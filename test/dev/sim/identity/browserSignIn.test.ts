@@ -2,21 +2,15 @@
  * The sign-in page in a real browser (Debian's chromium through playwright-core). Skipped when
  * /usr/bin/chromium is not installed; CI installs it (apt-get install chromium).
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { CryptoProvider } from '@azure/msal-node';
-import { chromium, type Browser as Chromium } from 'playwright-core';
+import type { Browser as Chromium } from 'playwright-core';
 
+import { CHROMIUM, chromiumAvailable as available, launchChromium } from '../../../support/chromium';
 import { startTestSimulator, type TestSimulator } from '../../../support/simulator';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') {
-    // In CI a missing browser is a broken install step, not a reason to skip (.ci/run installs it).
-    throw new Error(`${CHROMIUM} is missing in CI: .ci/run should have installed Debian's chromium`);
-}
 const suite = available ? describe : describe.skip;
 
 suite(`sign-in page in Chromium${available ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, () => {
@@ -37,19 +31,7 @@ suite(`sign-in page in Chromium${available ? '' : ` (skipped: ${CHROMIUM} is not
         await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
         redirectUri = `http://127.0.0.1:${(app.address() as AddressInfo).port}/callback`;
         await world.control('POST', `/control/identity/apps/${world.appClientId}/redirect-uris`, { uri: redirectUri });
-        browser = await chromium.launch({
-            executablePath: CHROMIUM,
-            headless: true,
-            args: [
-                '--no-sandbox',
-                '--disable-gpu',
-                '--disable-background-networking',
-                '--disable-component-update',
-                '--disable-sync',
-                '--no-first-run',
-                '--disable-dev-shm-usage',
-            ],
-        });
+        browser = await launchChromium();
     });
     afterAll(async () => {
         await browser?.close();

@@ -1,0 +1,3 @@
+export * from './consentProof';
+export * from './consentStates';
+export * from './onboarding';
