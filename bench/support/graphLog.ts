@@ -17,9 +17,9 @@ export interface LoggedRequest {
 }
 
 /** The log's last sequence number now: pass it to graphRequestsSince to get what came after. */
-export async function logMark(control: Control): Promise<number> {
+export async function logMark(control: Control, service = 'graph'): Promise<number> {
     return (
-        (await control('GET', `/control/requests?since=${Number.MAX_SAFE_INTEGER}&service=graph`)) as {
+        (await control('GET', `/control/requests?since=${Number.MAX_SAFE_INTEGER}&service=${service}`)) as {
             lastSeq: number;
         }
     ).lastSeq;

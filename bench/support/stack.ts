@@ -59,6 +59,8 @@ export interface BenchStack {
     restartWorker(): Promise<number>;
     /** The last lines the stack printed (for errors). */
     recentLines(count?: number): string[];
+    /** Calls `listener` with each line the stack prints from now on (and when it arrived); returns a stop function. */
+    watchLines(listener: (line: string, at: number) => void): () => void;
     /** A token for the operations API (all its roles), from the simulator's identity platform. */
     apiToken(): Promise<string>;
     stop(): Promise<void>;
@@ -78,9 +80,11 @@ export async function startBenchStack(
     cpSync(tls.dir, join(stateDir, 'tls'), { recursive: true });
 
     const lines: string[] = [];
+    const watchers = new Set<(line: string, at: number) => void>();
     let workerPid = 0;
     const workerWaiters = new Set<(pid: number) => void>();
     const print = (line: string) => {
+        for (const watcher of watchers) watcher(line, Date.now());
         lines.push(line);
         if (lines.length > 400) lines.splice(0, lines.length - 200);
         const worker = /HOST_WORKER (\{.*\})/.exec(line);
@@ -185,6 +189,10 @@ export async function startBenchStack(
             return next;
         },
         recentLines: (count = 40) => lines.slice(-count),
+        watchLines(listener) {
+            watchers.add(listener);
+            return () => watchers.delete(listener);
+        },
         async apiToken() {
             const result = await msal.acquireTokenByClientCredential({ scopes: [ops.scope] });
             if (!result) throw new Error('no token for the operations API');
