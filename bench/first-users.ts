@@ -24,7 +24,7 @@ import { Browser, type BrowserResponse, formsIn } from '../test/support/browser'
 import { graphRequestsSince, logMark } from './support/graphLog';
 import { type Figure, type Goal, median, publish } from './support/report';
 import { type BenchStack, GRAPH_LATENCY, type Json, startBenchStack } from './support/stack';
-import { sleep } from './support/tenants';
+import { sleep, waitForRun } from './support/tenants';
 
 const REPS = Number(argValue('--reps') ?? 3);
 const TENANT = 'Contoso';
@@ -112,9 +112,12 @@ async function connectOnce(stack: BenchStack, tenant: StackTenant): Promise<Firs
     }
     stopWatching();
 
-    const [run] = await stack.services.runs.recent(tenant.id, 1);
-    if (run?.trigger !== 'consent' || run.startedAt === undefined)
-        throw new Error(`no consent run: ${JSON.stringify(run)}`);
+    const [started] = await stack.services.runs.recent(tenant.id, 1);
+    if (started?.trigger !== 'consent') throw new Error(`no consent run: ${JSON.stringify(started)}`);
+    // The rest of the sync finishes before the next repetition disconnects the tenant.
+    const run = await waitForRun(stack.services, tenant.id, started.runId, 60_000);
+    if (run.outcome !== 'succeeded' || run.startedAt === undefined)
+        throw new Error(`the consent sync ended ${run.outcome} ${run.errorCode ?? ''}`);
     const graph = (await graphRequestsSince(stack.control, mark, tenant.id)).sort((a, b) => a.seq - b.seq);
     const first = graph.find((r) => r.at >= Date.parse(run.startedAt ?? ''));
     if (first === undefined || executingAt === undefined)
