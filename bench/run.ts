@@ -8,6 +8,8 @@
  *   npm run bench -- --large         the big sizes too; also writes bench/results/latest-large.json
  *   npm run bench -- graph startup   only the benchmarks whose file name contains one of the words
  *                                    (bench/results/ is left as it is: it holds complete runs only)
+ *   npm run bench -- --reps 1        one repetition of each product benchmark instead of their default
+ *                                    (a quick look; bench/results/ is left as it is)
  *
  * Children get NODE_EXTRA_CA_CERTS (the simulator's CA, created here if missing), `--large` when given,
  * and `--expose-gc` when their header's run line says so. A benchmark's header may give its own time
@@ -40,7 +42,9 @@ interface Outcome extends Partial<BenchResult> {
 async function main(): Promise<void> {
     const args = process.argv.slice(2);
     const large = args.includes('--large');
-    const filters = args.filter((arg) => !arg.startsWith('--'));
+    const repsAt = args.indexOf('--reps');
+    const reps = repsAt === -1 ? undefined : args[repsAt + 1];
+    const filters = args.filter((arg, i) => !arg.startsWith('--') && i !== repsAt + 1);
     const files = readdirSync(__dirname)
         .filter((f) => f.endsWith('.ts') && f !== basename(__filename))
         .filter((f) => filters.length === 0 || filters.some((word) => f.includes(word)))
@@ -50,7 +54,7 @@ async function main(): Promise<void> {
     const started = performance.now();
 
     const outcomes: Outcome[] = [];
-    for (const file of files) outcomes.push(await runOne(file, tls.caCertPath, large));
+    for (const file of files) outcomes.push(await runOne(file, tls.caCertPath, large, reps));
     const totalSeconds = Math.round((performance.now() - started) / 100) / 10;
 
     printSummary(outcomes, totalSeconds);
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
         node: process.version,
         seed: SIMULATOR_SEED,
         large,
+        ...(reps === undefined ? {} : { repetitions: Number(reps) }),
         totalSeconds,
         load: { note: '1-minute load averages; other work shares the cores', ...loadSummary(outcomes) },
         settings: Object.fromEntries(outcomes.map((o) => [o.bench ?? o.file, o.settings ?? {}])),
@@ -75,7 +80,7 @@ async function main(): Promise<void> {
     mkdirSync(join(REPO_ROOT, '.local'), { recursive: true });
     writeFileSync(LOCAL_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`Results written to ${relative(REPO_ROOT, LOCAL_RESULTS)}`);
-    if (filters.length === 0) {
+    if (filters.length === 0 && reps === undefined) {
         const file = join(__dirname, 'results', large ? 'latest-large.json' : 'latest.json');
         mkdirSync(join(__dirname, 'results'), { recursive: true });
         writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
@@ -92,9 +97,14 @@ function timeLimitMs(source: string, large: boolean): number {
     return seconds * 1000;
 }
 
-async function runOne(file: string, caCertPath: string, large: boolean): Promise<Outcome> {
+async function runOne(file: string, caCertPath: string, large: boolean, reps: string | undefined): Promise<Outcome> {
     const path = join(__dirname, file);
     const source = readFileSync(path, 'utf8');
+    // Only benchmarks that take --reps get it (sim-memory reads any bare number as its tenant size).
+    const childArgs = [
+        ...(large ? ['--large'] : []),
+        ...(reps !== undefined && source.includes("'--reps'") ? ['--reps', reps] : []),
+    ];
     const gc = source.includes('--expose-gc') ? ['--expose-gc'] : [];
     const limitMs = timeLimitMs(source, large);
     console.log(`\n=== ${file} ${'='.repeat(Math.max(0, 60 - file.length))}`);
@@ -103,7 +113,7 @@ async function runOne(file: string, caCertPath: string, large: boolean): Promise
     let result: BenchResult | undefined;
     const child = new ManagedChild({
         name: file,
-        nodeArgs: [...gc, '--import', 'tsx', path, ...(large ? ['--large'] : [])],
+        nodeArgs: [...gc, '--import', 'tsx', path, ...childArgs],
         cwd: REPO_ROOT,
         env: { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath },
         onLine: (line) => {

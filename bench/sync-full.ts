@@ -4,7 +4,7 @@
  *
  *   NODE_EXTRA_CA_CERTS=.local/tls/ca.pem node --import tsx bench/sync-full.ts [--large] [--reps N] [--json <file>]
  *
- * time limit: 900 s, with --large 14400 s
+ * time limit: 1800 s, with --large 21600 s
  *
  * One local stack as `npm start` runs it (Azurite, the simulator, the local Functions host running
  * dist/). For each tenant size (10,000 users; --large adds 100,000), repeated `--reps` times (default 2),
