@@ -292,6 +292,12 @@ function report(reps: FullRep[], memory: Map<number, number[]>, seconds: number)
             { name: `${label} delta sync / full sync`, value: round3(deltaShare), unit: '' },
         );
         const bound = storage > graph ? 'storage (b)' : 'Graph (a)';
+        const cpuOf = (pick: (r: FullRep) => CpuProfile) =>
+            (Math.round(median(runs.map((r) => pick(r).seconds.azurite ?? 0)) * 10) / 10).toFixed(1);
+        const busyOf = (pick: (r: FullRep) => CpuProfile) =>
+            Math.round(median(runs.map((r) => pick(r).machineBusy)) * 100);
+        const othersOf = (pick: (r: FullRep) => CpuProfile) =>
+            Math.round(median(runs.map((r) => pick(r).othersBusy)) * 100);
         const first = runs[0];
         goals.push(
             {
@@ -303,7 +309,7 @@ function report(reps: FullRep[], memory: Map<number, number[]>, seconds: number)
                 ...(ratio <= 1.15
                     ? {}
                     : {
-                          limitedBy: `the bound is ${bound}; of the real sync's ${ms(sync)} ms, ${mid((r) => r.sync.pickupMs)} queue pickup, ${mid((r) => r.sync.startMs)} before the first Graph request, ${mid((r) => r.sync.pagingMs)} paging, ${mid((r) => r.sync.completionMs)} after the last Graph response (the end of the round)`,
+                          limitedBy: `the bound is ${bound}; of the real sync's ${ms(sync)} ms, ${mid((r) => r.sync.pickupMs)} queue pickup, ${mid((r) => r.sync.startMs)} before the first Graph request, ${mid((r) => r.sync.pagingMs)} paging, ${mid((r) => r.sync.completionMs)} after the last Graph response (the end of the round: reading every user to find those to sweep); Azurite, single-threaded, needed ${cpuOf((r) => r.storageCpu)} CPU s for (b) and ${cpuOf((r) => r.sync.cpu)} for (c), while the machine was ${busyOf((r) => r.sync.cpu)}% busy during (c) (${othersOf((r) => r.sync.cpu)}% other work): the stack's processes share 2 cores, so fetching and writing cannot fully overlap`,
                       }),
             },
             {
@@ -315,7 +321,7 @@ function report(reps: FullRep[], memory: Map<number, number[]>, seconds: number)
                 ...(deltaShare <= 0.05
                     ? {}
                     : {
-                          limitedBy: `of the delta sync's ${ms(delta)} ms, ${mid((r) => r.delta.pickupMs)} queue pickup, ${mid((r) => r.delta.startMs)} before the first Graph request, ${mid((r) => r.delta.pagingMs)} Graph paging, ${mid((r) => r.delta.completionMs)} after the last Graph response (changes: ${JSON.stringify(first?.changes ?? {})})`,
+                          limitedBy: `of the delta sync's ${ms(delta)} ms, ${mid((r) => r.delta.pickupMs)} queue pickup, ${mid((r) => r.delta.startMs)} before the first Graph request, ${mid((r) => r.delta.pagingMs)} Graph paging, ${mid((r) => r.delta.completionMs)} after the last Graph response (changes: ${JSON.stringify(first?.changes ?? {})}); the machine was ${busyOf((r) => r.delta.cpu)}% busy (${othersOf((r) => r.delta.cpu)}% other work)`,
                       }),
             },
         );
