@@ -12,11 +12,26 @@ export interface Figure {
     unit: string;
 }
 
+/** One of issue 11's goals, as measured: met or missed, and for a missed one what limits it. */
+export interface Goal {
+    name: string;
+    measured: number;
+    unit: string;
+    /** The goal as written, e.g. `≤ 1.15`. */
+    goal: string;
+    met: boolean;
+    /** Where the time (or memory) goes, from the run's own profile; always given for a missed goal. */
+    limitedBy?: string;
+}
+
 export interface BenchResult {
     bench: string;
     figures: Figure[];
     /** Conditions a reader needs to interpret the figures (settings changed, workload size). */
     notes: string[];
+    goals?: Goal[];
+    /** Settings the figures depend on (sizes, latency, budgets, repetitions), for the results file. */
+    settings?: Record<string, unknown>;
 }
 
 export const RESULT_PREFIX = 'BENCH_RESULT ';
@@ -27,6 +42,11 @@ export function publish(result: BenchResult): void {
     console.log(`\n${result.bench}:`);
     for (const figure of result.figures) console.log(`  ${figure.name.padEnd(width)}  ${format(figure)}`);
     for (const note of result.notes) console.log(`  note: ${note}`);
+    for (const goal of result.goals ?? [])
+        console.log(
+            `  goal ${goal.met ? 'met   ' : 'MISSED'} ${goal.name}: ${round3(goal.measured)} ${goal.unit} (goal ${goal.goal})` +
+                (goal.limitedBy ? `; limited by ${goal.limitedBy}` : ''),
+        );
     console.log(`${RESULT_PREFIX}${JSON.stringify(result)}`);
     const at = process.argv.indexOf('--json');
     const file = at === -1 ? undefined : process.argv[at + 1];
@@ -37,8 +57,14 @@ export function publish(result: BenchResult): void {
 }
 
 export function format(figure: Figure): string {
-    const digits = Math.abs(figure.value) >= 100 || Number.isInteger(figure.value) ? 0 : 1;
-    return `${figure.value.toLocaleString('en-US', { maximumFractionDigits: digits })} ${figure.unit}`;
+    // A ratio (no unit) keeps three decimals; a quantity one, or none from 100 on.
+    const digits = figure.unit === '' ? 3 : Math.abs(figure.value) >= 100 || Number.isInteger(figure.value) ? 0 : 1;
+    return `${figure.value.toLocaleString('en-US', { maximumFractionDigits: digits })} ${figure.unit}`.trim();
+}
+
+/** Three significant decimals at most, for ratios. */
+export function round3(value: number): number {
+    return Math.round(value * 1000) / 1000;
 }
 
 /** Milliseconds since `start` (a performance.now() reading), to one decimal. */

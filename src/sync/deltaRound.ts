@@ -170,22 +170,21 @@ export async function completeRound(deps: RoundDeps, allowMassDelete: boolean): 
     const round = lease.current().round;
     if (round?.deltaLink === undefined) throw new Error('completeRound needs a round whose last page is committed');
     const staleBefore = round.mode === 'full' ? round.generation : undefined;
-    if (round.mode === 'delta' && round.removed === 0) {
-        return {
-            kind: 'completed',
-            added: round.added,
-            updated: round.updated,
-            removed: 0,
-            remaining: round.usersBefore + round.added,
-        };
+    const blocks = (candidates: number, total: number) =>
+        candidates > 0 && candidates * 100 > deps.maxDeletePercent * total && !allowMassDelete;
+    if (round.mode === 'delta') {
+        // A delta round deletes only the users it marked: it counts those, not the whole tenant, so its
+        // cost follows the changes rather than the tenant's size.
+        const candidates = round.removed === 0 ? 0 : await users.countMarked(tenantId);
+        const total = Math.max(round.usersBefore + round.added, candidates);
+        if (blocks(candidates, total)) return { kind: 'blocked', wouldDelete: candidates, total };
+        const removed = candidates === 0 ? 0 : await users.deleteCandidates(tenantId, {});
+        return { kind: 'completed', added: round.added, updated: round.updated, removed, remaining: total - removed };
     }
     const { candidates, remaining } = await users.countDeletions(tenantId, { staleBefore });
     const total = candidates + remaining;
-    if (candidates > 0 && candidates * 100 > deps.maxDeletePercent * total && !allowMassDelete)
-        return { kind: 'blocked', wouldDelete: candidates, total };
+    if (blocks(candidates, total)) return { kind: 'blocked', wouldDelete: candidates, total };
     const removed = candidates === 0 ? 0 : await users.deleteCandidates(tenantId, { staleBefore });
-    if (round.mode === 'delta')
-        return { kind: 'completed', added: round.added, updated: round.updated, removed, remaining };
     // A full round rewrote every user it saw: those that were not there before are the additions.
     const added = Math.max(0, Math.min(remaining, remaining - round.usersBefore + removed));
     return { kind: 'completed', added, updated: remaining - added, removed, remaining };

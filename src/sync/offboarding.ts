@@ -24,10 +24,13 @@ export function createOffboarding(
     return {
         async disconnect(tenantId, logger) {
             // Status first: the fan-out stops at once, and a sync in flight sees it at its next
-            // checkpoint, stops and clears what it wrote meanwhile.
+            // checkpoint, stops and clears what it wrote meanwhile. Its lease goes too: that sync
+            // gives it up without writing, and a consent right after must not wait for it to run out.
             const tenant = await tenants.update(tenantId, (current) => ({
                 ...current,
                 ...changeStatus(current, { status: TenantStatus.disconnected }, new Date(now())),
+                leaseOwner: undefined,
+                leaseExpiresAt: undefined,
                 round: undefined,
                 deltaLink: undefined,
                 queuedAt: undefined,

@@ -32,7 +32,12 @@ export interface UsersStore {
      * not seen since generation `staleBefore` — and those that stay.
      */
     countDeletions(tenantId: string, options: DeletionOptions): Promise<{ candidates: number; remaining: number }>;
-    /** Deletes the users countDeletions counted, streaming (memory does not grow with the tenant). */
+    /** Counts the users marked as removed, reading only those (a delta round need not read the whole tenant). */
+    countMarked(tenantId: string): Promise<number>;
+    /**
+     * Deletes the users countDeletions counted, streaming (memory does not grow with the tenant).
+     * Without `staleBefore` it reads only the users marked as removed.
+     */
     deleteCandidates(tenantId: string, options: DeletionOptions): Promise<number>;
     /** Deletes users (one by one, in parallel); a user already gone counts as deleted. */
     delete(tenantId: string, ids: readonly string[]): Promise<void>;
@@ -108,6 +113,9 @@ function isDeletion(entity: Record<string, unknown>, options: DeletionOptions): 
     return options.staleBefore !== undefined && (typeof generation !== 'number' || generation < options.staleBefore);
 }
 
+/** Users marked as removed, filtered by the table service (appended to the partition filter). */
+const MARKED_FILTER = ` and ${odata`pendingRemoval eq ${true}`}`;
+
 /** The smallest string greater than every string that starts with `prefix`. */
 function prefixEnd(prefix: string): string {
     return `${prefix}\uffff`;
@@ -128,6 +136,7 @@ export function createUsersStore(table: TableClient): UsersStore {
         tenantId: string,
         select: string[],
         matches: (entity: Record<string, unknown>) => boolean,
+        extraFilter = '',
     ): Promise<number> => {
         let deleted = 0;
         let batch: string[] = [];
@@ -137,7 +146,7 @@ export function createUsersStore(table: TableClient): UsersStore {
             batch = [];
         };
         try {
-            for await (const entity of scan(tenantId, select)) {
+            for await (const entity of scan(tenantId, select, extraFilter)) {
                 if (matches(entity)) batch.push(String(entity.rowKey));
                 if (batch.length >= 500) await flush();
             }
@@ -210,9 +219,24 @@ export function createUsersStore(table: TableClient): UsersStore {
             return { candidates, remaining };
         },
 
+        async countMarked(tenantId) {
+            let marked = 0;
+            try {
+                for await (const entity of scan(tenantId, ['RowKey'], MARKED_FILTER))
+                    if (entity.rowKey !== undefined) marked += 1;
+            } catch (error) {
+                throw storageFault('counting removed users', error);
+            }
+            return marked;
+        },
+
         deleteCandidates: (tenantId, options) =>
-            deleteMatching(tenantId, ['RowKey', 'generation', 'pendingRemoval'], (entity) =>
-                isDeletion(entity, options),
+            deleteMatching(
+                tenantId,
+                ['RowKey', 'generation', 'pendingRemoval'],
+                (entity) => isDeletion(entity, options),
+                // Only a full round's sweep has to look at every user; otherwise the service filters.
+                options.staleBefore === undefined ? MARKED_FILTER : '',
             ),
 
         async delete(tenantId, ids) {

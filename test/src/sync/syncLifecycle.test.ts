@@ -214,4 +214,26 @@ describe('disconnecting', () => {
             reason: 'tenant disconnected',
         });
     });
+
+    it('a tenant connected again right after a disconnect stopped its sync gets its first sync at once, not after the dead lease', async () => {
+        const tenantId = await createTenant(world, 'Back Again', 900);
+        await connectTenant(world, tenantId);
+        await world.sim.control('PATCH', '/control/graph', { latency: { fixedMs: 300 } });
+        const syncing = deliver(world.services, syncMessage(world.services, tenantId));
+        for (let i = 0; i < 50; i++) {
+            const round = (await world.services.tenants.get(tenantId))?.record.round;
+            if ((round?.pages ?? 0) >= 1) break;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        await world.services.offboarding.disconnect(tenantId, testLogger());
+        expect(await syncing).toMatchObject({ action: 'skipped', reason: 'tenant disconnected during the sync' });
+        await world.sim.control('PATCH', '/control/graph', { latency: { fixedMs: 0 } });
+
+        // The admin consents again within the stopped sync's lease time: the callback's sync must run now.
+        await connectTenant(world, tenantId);
+        expect(await deliver(world.services, syncMessage(world.services, tenantId, 'consent'))).toMatchObject({
+            action: 'succeeded',
+        });
+        await expectTableEqualsDirectory(world, tenantId);
+    });
 });

@@ -2,6 +2,9 @@
  * The sync worker end to end against Azurite and the simulator: exact results after a first full
  * round, after random directory changes, after crashes and faults.
  */
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+
+import { TableName } from '../../../src/storage';
 import { startProductWorld, type ProductWorld } from '../../support/productWorld';
 import {
     connectTenant,
@@ -87,6 +90,41 @@ describe('delta sync', () => {
         const [run] = await world.services.runs.recent(tenantId, 1);
         expect(run).toMatchObject({ mode: 'delta', added: 2, updated: 1, removed: 1 });
         expect((await world.services.tenants.get(tenantId))?.record.userCount).toBe(31);
+        await expectTableEqualsDirectory(world, tenantId);
+    });
+
+    it('reads only the changed users from the table, however many the tenant has, also when users were removed', async () => {
+        const tenantId = await createTenant(world, 'Big Quiet Corp', 2500);
+        await connectTenant(world, tenantId);
+        await syncUntilIdle(world, syncMessage(world.services, tenantId));
+        const users = [...(await directoryUsers(world, tenantId)).keys()];
+        await world.sim.control('DELETE', `/control/tenants/${tenantId}/users/${users[10]}`);
+        await world.sim.control('DELETE', `/control/tenants/${tenantId}/users/${users[20]}?permanent=true`);
+        await world.sim.control('PATCH', `/control/tenants/${tenantId}/users/${users[30]}`, { jobTitle: 'Still here' });
+
+        // Counts the entities the table service returns to the worker's Users client (a pipeline policy of the real SDK).
+        let entitiesRead = 0;
+        const counting: PipelinePolicy = {
+            name: 'countEntitiesRead',
+            async sendRequest(request, next) {
+                const response = await next(request);
+                if (request.method === 'GET' && response.bodyAsText)
+                    entitiesRead += ((JSON.parse(response.bodyAsText) as { value?: unknown[] }).value ?? []).length;
+                return response;
+            },
+        };
+        const pipeline = world.services.storage.table(TableName.users).pipeline;
+        pipeline.addPolicy(counting);
+        try {
+            await syncUntilIdle(world, syncMessage(world.services, tenantId));
+        } finally {
+            pipeline.removePolicy({ name: counting.name });
+        }
+        const [run] = await world.services.runs.recent(tenantId, 1);
+        expect(run).toMatchObject({ mode: 'delta', outcome: 'succeeded', added: 0, updated: 1, removed: 2 });
+        expect((await world.services.tenants.get(tenantId))?.record.userCount).toBe(2498);
+        // The changed users, looked up and counted: a handful of rows, not the tenant's 2,500 (twice).
+        expect(entitiesRead).toBeLessThan(20);
         await expectTableEqualsDirectory(world, tenantId);
     });
 });

@@ -1,7 +1,12 @@
 /** The Users table against Azurite: batched upserts, lookups, name-prefix search, deletions. */
 import { randomUUID } from 'node:crypto';
 
+import { TableClient } from '@azure/data-tables';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+
+import { TableName } from '../../../src/storage';
 import type { SyncedUser } from '../../../src/sync/syncedUser';
+import { createUsersStore } from '../../../src/sync/usersStore';
 import { startProductWorld, type ProductWorld } from '../../support/productWorld';
 
 let world: ProductWorld;
@@ -85,5 +90,38 @@ describe('users store', () => {
         expect(await store.count(tenantId)).toBe(6);
         expect(await store.deleteAll(tenantId)).toBe(6);
         expect(await store.count(tenantId)).toBe(0);
+    });
+
+    it('without staleBefore, counts and deletes the users marked removed reading only those, however many the tenant has', async () => {
+        // Counts the entities the table service returns to this client (a pipeline policy of the real SDK).
+        let entitiesRead = 0;
+        const counting: PipelinePolicy = {
+            name: 'countEntitiesRead',
+            async sendRequest(request, next) {
+                const response = await next(request);
+                if (request.method === 'GET' && response.bodyAsText)
+                    entitiesRead += ((JSON.parse(response.bodyAsText) as { value?: unknown[] }).value ?? []).length;
+                return response;
+            },
+        };
+        const table = TableClient.fromConnectionString(world.azurite.connectionString, TableName.users, {
+            allowInsecureConnection: true,
+            additionalPolicies: [{ policy: counting, position: 'perCall' }],
+        });
+        const store = createUsersStore(table);
+        const tenantId = randomUUID();
+        const users = Array.from({ length: 2500 }, (_, i) => user(`User ${i}`));
+        await store.upsert(tenantId, users, 1);
+        const leavers = users.slice(100, 103).map((u) => u.id);
+        await store.markRemoved(tenantId, leavers);
+
+        entitiesRead = 0;
+        expect(await store.countMarked(tenantId)).toBe(3);
+        expect(entitiesRead).toBe(3);
+        entitiesRead = 0;
+        expect(await store.deleteCandidates(tenantId, {})).toBe(3);
+        expect(entitiesRead).toBe(3);
+        expect(await store.count(tenantId)).toBe(2497);
+        expect(await store.existing(tenantId, leavers)).toEqual(new Set());
     });
 });
