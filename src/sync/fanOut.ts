@@ -63,10 +63,17 @@ export async function fanOut(deps: FanOutDeps, correlationId: string, logger: Lo
     let marks: QueuedMarker[] = [];
     let failure: unknown;
 
+    // Markers are written while the next messages are sent, one batch at a time: the send loop
+    // waits for a batch only when the next one is ready before it.
+    let marking: Promise<void> = Promise.resolve();
     const flushMarks = async () => {
+        await marking;
         const batch = marks;
         marks = [];
-        if (batch.length > 0) await deps.markers.mark(batch);
+        if (batch.length === 0) return;
+        marking = deps.markers.mark(batch).catch((error: unknown) => {
+            failure ??= error;
+        });
     };
 
     const send = (message: SyncMessage, delaySeconds: number) => {
@@ -118,6 +125,7 @@ export async function fanOut(deps: FanOutDeps, correlationId: string, logger: Lo
     }
     await Promise.all(inFlight);
     await flushMarks();
+    await marking;
     if (failure !== undefined) throw ensureError(failure);
     logger.info('fan-out', {
         seen: result.seen,

@@ -3,11 +3,22 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import { isNotFound, storageFault } from '../storage';
 
 /**
- * "A sync message for this tenant is on the queue": one small row per tenant in one partition of
- * the Tenants table, so the fan-out can write a hundred at once (one entity-group transaction)
- * instead of one write per tenant row, and read them back in tenant-id order beside the tenants.
+ * "A sync message for this tenant is on the queue": one small row per tenant in the Tenants table,
+ * so the fan-out can write a hundred at once (one entity-group transaction) instead of one write per
+ * tenant row, and read them back in tenant-id order beside the tenants. The rows are spread over 16
+ * partitions by the tenant id's first hex digit: a single partition caps the write rate (Table
+ * Storage's scalability target is per partition) and Azurite scans a whole partition for every upsert.
+ * The partition is a prefix of the row key, so reading the partitions in order yields tenant-id order.
  */
-export const QUEUED_PARTITION = '~queued';
+export const QUEUED_PARTITION_PREFIX = '~queued-';
+
+/** The partition of a tenant's marker: `~queued-` and the tenant id's first hex digit. */
+export function queuedPartition(tenantId: string): string {
+    return `${QUEUED_PARTITION_PREFIX}${tenantId.slice(0, 1).toLowerCase()}`;
+}
+
+/** Every marker partition and nothing else: `~queued-` is followed by `~queued.` in key order. */
+const EVERY_QUEUED_PARTITION = odata`PartitionKey ge ${QUEUED_PARTITION_PREFIX} and PartitionKey lt ${'~queued.'}`;
 
 export interface QueuedMarker {
     tenantId: string;
@@ -18,7 +29,7 @@ export interface QueuedMarker {
 export interface QueuedMarkers {
     /** Every marker, in tenant-id order (the order tenant rows are listed in). */
     stream(): AsyncIterable<QueuedMarker>;
-    /** Writes markers, a hundred per transaction. */
+    /** Writes markers: one transaction per partition and hundred markers. */
     mark(markers: readonly QueuedMarker[]): Promise<void>;
     /** The worker took the tenant's message off the queue. */
     clear(tenantId: string): Promise<void>;
@@ -31,7 +42,7 @@ export function createQueuedMarkers(table: TableClient): QueuedMarkers {
                 for await (const page of table
                     .listEntities({
                         queryOptions: {
-                            filter: odata`PartitionKey eq ${QUEUED_PARTITION}`,
+                            filter: EVERY_QUEUED_PARTITION,
                             select: ['RowKey', 'runId', 'queuedAt'],
                         },
                     })
@@ -48,26 +59,31 @@ export function createQueuedMarkers(table: TableClient): QueuedMarkers {
             }
         },
         async mark(markers) {
-            const actions = markers.map((marker): TransactionAction => [
-                'upsert',
-                {
-                    partitionKey: QUEUED_PARTITION,
+            const byPartition = new Map<string, TransactionAction[]>();
+            for (const marker of markers) {
+                const partitionKey = queuedPartition(marker.tenantId);
+                const actions = byPartition.get(partitionKey) ?? [];
+                // Milliseconds exceed Int32: queuedAt is stored as a double, which holds them exactly.
+                const entity = {
+                    partitionKey,
                     rowKey: marker.tenantId,
                     runId: marker.runId,
-                    // Milliseconds exceed Int32: stored as a double, which holds them exactly.
                     queuedAt: marker.queuedAt,
-                },
-                'Replace',
-            ]);
+                };
+                actions.push(['upsert', entity, 'Replace']);
+                byPartition.set(partitionKey, actions);
+            }
             try {
-                for (let i = 0; i < actions.length; i += 100) await table.submitTransaction(actions.slice(i, i + 100));
+                for (const actions of byPartition.values())
+                    for (let i = 0; i < actions.length; i += 100)
+                        await table.submitTransaction(actions.slice(i, i + 100));
             } catch (error) {
                 throw storageFault('writing queue markers', error);
             }
         },
         async clear(tenantId) {
             try {
-                await table.deleteEntity(QUEUED_PARTITION, tenantId);
+                await table.deleteEntity(queuedPartition(tenantId), tenantId);
             } catch (error) {
                 if (!isNotFound(error)) throw storageFault('clearing a queue marker', error);
             }

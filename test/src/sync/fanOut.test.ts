@@ -21,6 +21,8 @@ beforeEach(async () => {
 });
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+/** Tenant ids whose first hex digit (the marker's partition) runs through all sixteen. */
+const spreadId = (n: number) => `${(n % 16).toString(16)}0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 async function addTenant(n: number, change: (record: TenantRecord) => TenantRecord = (r) => r) {
     const now = new Date();
@@ -28,6 +30,14 @@ async function addTenant(n: number, change: (record: TenantRecord) => TenantReco
         id(n),
         () => newTenantRecord(id(n), `Tenant ${n}`, TenantStatus.active, now),
         (current) => change(current),
+    );
+}
+
+async function addTenantWithId(tenantId: string) {
+    await world.services.tenants.upsert(
+        tenantId,
+        () => newTenantRecord(tenantId, tenantId, TenantStatus.active, new Date()),
+        (r) => r,
     );
 }
 
@@ -142,8 +152,8 @@ describe('fan-out', () => {
         await Promise.all(
             Array.from({ length: count }, (_, n) =>
                 world.services.tenants.upsert(
-                    id(n + 100),
-                    () => newTenantRecord(id(n + 100), `T${n}`, TenantStatus.active, now),
+                    spreadId(n),
+                    () => newTenantRecord(spreadId(n), `T${n}`, TenantStatus.active, now),
                     (r) => r,
                 ),
             ),
@@ -154,8 +164,47 @@ describe('fan-out', () => {
             enqueued: count,
             skipped: { queued: 0, running: 0, recent: 0, error: 0 },
         });
-        let markers = 0;
-        for await (const _ of createQueuedMarkers(table).stream()) markers += 1;
-        expect(markers).toBe(count);
+        const marked: string[] = [];
+        for await (const marker of createQueuedMarkers(table).stream()) marked.push(marker.tenantId);
+        // Read back across the sixteen partitions in tenant-id order, as the fan-out joins them.
+        expect(marked).toEqual(Array.from({ length: count }, (_, n) => spreadId(n)).sort());
+        expect(await fanOut(deps(), 'c', testLogger())).toMatchObject({ enqueued: 0, skipped: { queued: count } });
     }, 60_000);
+
+    it("keeps the markers in sixteen partitions by the tenant id's first hex digit", async () => {
+        for (let n = 0; n < 32; n++) await addTenantWithId(spreadId(n));
+        await fanOut(deps(), 'c', testLogger());
+        const table = world.services.storage.table(TableName.tenants);
+        const partitions = new Map<string, number>();
+        for await (const entity of table.listEntities({ queryOptions: { select: ['PartitionKey', 'RowKey'] } }))
+            if (entity.rowKey !== 'tenant')
+                partitions.set(entity.partitionKey ?? '', (partitions.get(entity.partitionKey ?? '') ?? 0) + 1);
+        expect([...partitions.keys()].sort()).toEqual([...'0123456789abcdef'].map((digit) => `~queued-${digit}`));
+        expect([...partitions.values()]).toEqual(Array.from({ length: 16 }, () => 2));
+    });
+
+    it('skips, by its marker, a tenant queued in any partition while the others are enqueued', async () => {
+        for (let n = 0; n < 16; n++) await addTenantWithId(spreadId(n));
+        const queuedAt = Date.now();
+        const queued = [spreadId(0), spreadId(7), spreadId(15)];
+        await world.services.markers.mark(queued.map((tenantId) => ({ tenantId, runId: 'r', queuedAt })));
+        expect(await fanOut(deps(), 'c', testLogger())).toMatchObject({ enqueued: 13, skipped: { queued: 3 } });
+        const sent = (await takeQueued(world.services)).map((m) => m.tenantId);
+        expect(sent).toHaveLength(13);
+        expect(sent.filter((tenantId) => queued.includes(tenantId))).toEqual([]);
+    });
+
+    it('fails when its markers cannot be written, after the sends it had started', async () => {
+        for (let n = 0; n < 3; n++) await addTenant(n);
+        // A real storage error from Azurite: the markers' table does not exist.
+        const missing = createQueuedMarkers(world.services.storage.table('MissingMarkers' as TableName));
+        const failing = {
+            ...world.services.markers,
+            mark: (markers: Parameters<typeof missing.mark>[0]) => missing.mark(markers),
+        };
+        await expect(fanOut({ ...deps(), markers: failing }, 'c', testLogger())).rejects.toMatchObject({
+            code: 'storage_unavailable',
+        });
+        expect(await takeQueued(world.services)).toHaveLength(3);
+    });
 });
