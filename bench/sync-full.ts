@@ -31,7 +31,7 @@ import { type CpuProfile, cpuMeter, describeCpu } from './support/cpu';
 import { graphRequestsSince, logMark, spanOf } from './support/graphLog';
 import { type Figure, type Goal, median, publish, round3 } from './support/report';
 import { type BenchStack, GRAPH_LATENCY, type Json, LARGE, memoryOf, startBenchStack } from './support/stack';
-import { connectTenant, newTenant, requestSync, sleep, waitForRun } from './support/tenants';
+import { connectTenant, newTenant, requestSync, sleep, waitForLeaseReleased, waitForRun } from './support/tenants';
 
 const FULL_SIZES = LARGE ? [10_000, 100_000] : [10_000];
 const MEMORY_SIZES: [number, number] = LARGE ? [10_000, 100_000] : [2_000, 20_000];
@@ -162,7 +162,8 @@ async function fullRep(stack: BenchStack, token: string, size: number, rep: numb
         `  (c) real sync:    ${Math.round(sync.totalMs)} ms (pickup ${sync.pickupMs}, start ${sync.startMs}, paging ${sync.pagingMs}, completion ${sync.completionMs}), peak RSS ${sync.peakRssMB.toFixed(1)} MB; ${describeCpu(sync.cpu)}`,
     );
 
-    // Incremental: 1% of the users change, then a delta sync.
+    // Incremental: 1% of the users change, then a delta sync, once the full sync's invocation has ended.
+    await waitForLeaseReleased(stack.services, tenantId);
     const changes = await changeUsers(stack, tenantId, pages.flat(), Math.round(size * CHANGED), rep);
     const delta = await syncOnce(stack, token, tenantId, false);
     if (delta.run.mode !== 'delta') throw new Error(`the sync after the changes was ${delta.run.mode}`);

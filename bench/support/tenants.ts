@@ -73,3 +73,16 @@ export async function waitForRun(
 export function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Polls the tenant row until no invocation holds its lease: a run's finishedAt is written before its
+ * invocation prunes old runs and gives the lease up, and a request made in between waits for that
+ * invocation's follow-up message instead of starting at once.
+ */
+export async function waitForLeaseReleased(services: Services, tenantId: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await services.tenants.get(tenantId))?.record.leaseOwner !== undefined) {
+        if (Date.now() > deadline) throw new Error(`the lease of ${tenantId} was not released after ${timeoutMs} ms`);
+        await sleep(20);
+    }
+}
