@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     const large = args.includes('--large');
     const repsAt = args.indexOf('--reps');
     const reps = repsAt === -1 ? undefined : args[repsAt + 1];
-    const filters = args.filter((arg, i) => !arg.startsWith('--') && i !== repsAt + 1);
+    const filters = args.filter((arg, i) => !arg.startsWith('--') && (repsAt === -1 || i !== repsAt + 1));
     const files = readdirSync(__dirname)
         .filter((f) => f.endsWith('.ts') && f !== basename(__filename))
         .filter((f) => filters.length === 0 || filters.some((word) => f.includes(word)))
