@@ -32,8 +32,11 @@ export interface UsersStore {
      * not seen since generation `staleBefore` — and those that stay.
      */
     countDeletions(tenantId: string, options: DeletionOptions): Promise<{ candidates: number; remaining: number }>;
-    /** Counts the users marked as removed, reading only those (a delta round need not read the whole tenant). */
-    countMarked(tenantId: string): Promise<number>;
+    /**
+     * The users marked as removed, reading only those (a delta round need not read the whole tenant):
+     * their count, and their ids when there are at most `keepIds` (else deleteCandidates reads them again).
+     */
+    markedUsers(tenantId: string, keepIds: number): Promise<{ count: number; ids: string[] | undefined }>;
     /**
      * Deletes the users countDeletions counted, streaming (memory does not grow with the tenant).
      * Without `staleBefore` it reads only the users marked as removed.
@@ -219,15 +222,21 @@ export function createUsersStore(table: TableClient): UsersStore {
             return { candidates, remaining };
         },
 
-        async countMarked(tenantId) {
-            let marked = 0;
+        async markedUsers(tenantId, keepIds) {
+            let count = 0;
+            let ids: string[] | undefined = [];
             try {
-                for await (const entity of scan(tenantId, ['RowKey'], MARKED_FILTER))
-                    if (entity.rowKey !== undefined) marked += 1;
+                for await (const entity of scan(tenantId, ['RowKey'], MARKED_FILTER)) {
+                    if (entity.rowKey === undefined) continue;
+                    count += 1;
+                    // Past the limit the ids are dropped, so memory stays flat on a mass deletion.
+                    if (ids !== undefined && ids.length < keepIds) ids.push(entity.rowKey);
+                    else ids = undefined;
+                }
             } catch (error) {
                 throw storageFault('counting removed users', error);
             }
-            return marked;
+            return { count, ids };
         },
 
         deleteCandidates: (tenantId, options) =>

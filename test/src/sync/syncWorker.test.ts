@@ -104,10 +104,13 @@ describe('delta sync', () => {
 
         // Counts the entities the table service returns to the worker's Users client (a pipeline policy of the real SDK).
         let entitiesRead = 0;
+        let removedQueries = 0;
         const counting: PipelinePolicy = {
             name: 'countEntitiesRead',
             async sendRequest(request, next) {
                 const response = await next(request);
+                if (request.method === 'GET' && decodeURIComponent(request.url).includes('pendingRemoval eq true'))
+                    removedQueries += 1;
                 if (request.method === 'GET' && response.bodyAsText)
                     entitiesRead += ((JSON.parse(response.bodyAsText) as { value?: unknown[] }).value ?? []).length;
                 return response;
@@ -125,6 +128,8 @@ describe('delta sync', () => {
         expect((await world.services.tenants.get(tenantId))?.record.userCount).toBe(2498);
         // The changed users, looked up and counted: a handful of rows, not the tenant's 2,500 (twice).
         expect(entitiesRead).toBeLessThan(20);
+        // The removed users are read once: counted for the mass-deletion guard, then deleted by id.
+        expect(removedQueries).toBe(1);
         await expectTableEqualsDirectory(world, tenantId);
     });
 });

@@ -116,8 +116,12 @@ describe('users store', () => {
         await store.markRemoved(tenantId, leavers);
 
         entitiesRead = 0;
-        expect(await store.countMarked(tenantId)).toBe(3);
+        const marked = await store.markedUsers(tenantId, 3);
+        expect(marked.count).toBe(3);
+        expect(new Set(marked.ids)).toEqual(new Set(leavers));
         expect(entitiesRead).toBe(3);
+        // More marked users than it may keep: the count only, and deleteCandidates reads them again.
+        expect(await store.markedUsers(tenantId, 2)).toEqual({ count: 3, ids: undefined });
         entitiesRead = 0;
         expect(await store.deleteCandidates(tenantId, {})).toBe(3);
         expect(entitiesRead).toBe(3);
