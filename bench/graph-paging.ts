@@ -16,6 +16,7 @@ import { ConfidentialClientApplication, LogLevel } from '@azure/msal-node';
 import { DEFAULT_TLS_DIR, ensureTlsMaterial } from '../dev/tls/certificates';
 import { type RunningSimulator, startSimulator } from '../dev/sim/simulator';
 import { type Figure, publish, since } from './support/report';
+import { type SimulatorControl, simulatorControl } from '../test/support/simulatorControl';
 
 const SELECT = '$select=id,displayName,userPrincipalName,mail';
 const RAISED_BUDGET = 1_000_000_000;
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
 }
 
 async function run(sim: RunningSimulator): Promise<void> {
-    const control = controlClient(sim.origins.control);
+    const control = simulatorControl(sim.origins.control).controlOk;
     const [tenant5k, tenant100k] = sim.world.customers.map((t) => t.record.id) as [string, string];
     const { budgets: defaults, windowSeconds } = (await control('GET', '/control/graph')).settings.throttling;
     const token = await tokens(sim, control);
@@ -199,22 +200,8 @@ async function getJson(url: string, token: string): Promise<Json> {
     return body;
 }
 
-function controlClient(origin: string) {
-    return async (method: string, path: string, body?: unknown): Promise<Json> => {
-        const response = await fetch(`${origin}${path}`, {
-            method,
-            ...(body === undefined
-                ? {}
-                : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-        });
-        const text = await response.text();
-        if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-        return text === '' ? undefined : JSON.parse(text);
-    };
-}
-
 /** Consent in the tenant, then an app-only Graph token through MSAL, as test/support/simulator.ts does. */
-async function tokens(sim: RunningSimulator, control: ReturnType<typeof controlClient>) {
+async function tokens(sim: RunningSimulator, control: SimulatorControl['controlOk']) {
     const clientId = sim.identity.publisher.appClientId;
     const rotated = await control('POST', `/control/identity/apps/${clientId}/secrets/rotate`, { keepPrevious: true });
     const msal = new ConfidentialClientApplication({

@@ -19,6 +19,7 @@ import { buildServices, type ServiceOverrides, type Services } from '../../src/a
 import { type AppConfig, loadConfig } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logging';
 import { getFreePort } from '../../test/support/freePort';
+import { type SimulatorControl, simulatorControl } from '../../test/support/simulatorControl';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -37,10 +38,10 @@ export const GRAPH_LATENCY: Latency = { fixedMs: 150, perUserMs: 0.5 };
 /** Every sync size of a benchmark comes in two flavours: the default run and `--large`. */
 export const LARGE = process.argv.includes('--large');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
+export type { Json } from '../../test/support/simulatorControl';
 
-export type Control = (method: string, path: string, body?: unknown) => Promise<Json>;
+/** A control API call that must succeed: its JSON body (SimulatorControl.controlOk). */
+export type Control = SimulatorControl['controlOk'];
 
 export interface BenchStack {
     running: RunningStack;
@@ -124,17 +125,7 @@ export async function startBenchStack(
     const ops = stack.operationsClient as { tenantId: string; clientId: string; clientSecret: string; scope: string };
     if (simulator === undefined || app === undefined) throw new Error('the stack started without the simulator');
 
-    const control: Control = async (method, path, body) => {
-        const response = await fetch(`${simulator.controlUrl}${path}`, {
-            method,
-            ...(body === undefined
-                ? {}
-                : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-        });
-        const text = await response.text();
-        if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-        return text === '' ? undefined : JSON.parse(text);
-    };
+    const control = simulatorControl(simulator.controlUrl).controlOk;
 
     const settings: Record<string, string> = {
         ...app,

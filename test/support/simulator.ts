@@ -13,6 +13,7 @@ import { ConfidentialClientApplication, LogLevel } from '@azure/msal-node';
 
 import type { WorldSpec } from '../../dev/sim/directory';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../dev/sim/simulator';
+import { type ControlAnswer, type Json, simulatorControl } from './simulatorControl';
 
 /** Small enough to start in milliseconds, big enough to page: 25 (small tier) and 120 (medium tier) users. */
 export const TEST_WORLD: WorldSpec = {
@@ -30,15 +31,7 @@ export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 export const REDIRECT_URI = 'http://localhost:7071/auth/callback';
 export const CONNECT_REDIRECT_URI = 'http://localhost:7071/connect/callback';
 
-/** Untyped JSON from the simulator: the suites assert on its shape, which is the point. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
-
-export interface ControlAnswer {
-    status: number;
-    body: Json;
-    headers: Headers;
-}
+export type { ControlAnswer, Json } from './simulatorControl';
 
 export interface Credentials {
     username: string;
@@ -136,21 +129,8 @@ async function harness(sim: RunningSimulator): Promise<TestSimulator> {
     let credentials: Promise<{ clientId: string; clientSecret: string }> | undefined;
     let appOnlyClient: Promise<ConfidentialClientApplication> | undefined;
 
-    const control = async (method: string, path: string, body?: unknown): Promise<ControlAnswer> => {
-        const response = await fetch(`${sim.origins.control}${path}`, {
-            method,
-            headers: body === undefined ? {} : { 'content-type': 'application/json' },
-            ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-        });
-        const text = await response.text();
-        return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
-    };
-
-    const controlGet = async (path: string): Promise<Json> => {
-        const answer = await control('GET', path);
-        if (answer.status !== 200) throw new Error(`GET ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
-        return answer.body;
-    };
+    const controlApi = simulatorControl(sim.origins.control);
+    const { control, controlGet } = controlApi;
 
     const msalClient = (app: MsalApp = {}) =>
         new ConfidentialClientApplication({
@@ -214,13 +194,8 @@ async function harness(sim: RunningSimulator): Promise<TestSimulator> {
         },
         control,
         controlGet,
-        async requestsSince(since, service) {
-            const query = service === undefined ? `since=${since}` : `since=${since}&service=${service}`;
-            return ((await controlGet(`/control/requests?${query}`)) as { requests: Json[] }).requests;
-        },
-        async lastRequestSeq() {
-            return ((await controlGet('/control/requests?since=0')) as { lastSeq: number }).lastSeq;
-        },
+        requestsSince: controlApi.requestsSince,
+        lastRequestSeq: controlApi.lastRequestSeq,
         async advanceClock(seconds) {
             const answer = await control('POST', '/control/clock', { advanceSeconds: seconds });
             if (answer.status !== 200) throw new Error(`clock: ${answer.status}`);

@@ -21,7 +21,8 @@ import { newTenantRecord, type TenantRecord, TenantStatus, changeStatus } from '
 import { getFreePort } from '../../support/freePort';
 import { waitFor } from '../../support/poll';
 import { REPO_ROOT, TestProcess } from '../../support/processes';
-import type { ControlAnswer, Credentials, Json } from '../../support/simulator';
+import type { Credentials } from '../../support/simulator';
+import { type ControlAnswer, type Json, simulatorControl } from '../../support/simulatorControl';
 import { LogCollector } from './logs';
 
 /** Never within a test run: scenarios that want the timer say so. */
@@ -273,24 +274,8 @@ export async function startStack(options: StackOptions): Promise<ResilienceStack
             loadConfig({ ...settings, PUBLIC_BASE_URL: hosts[0]?.url ?? 'http://localhost:7071' }),
         );
 
-        const control = async (method: string, path: string, body?: unknown): Promise<ControlAnswer> => {
-            const response = await fetch(`${controlUrl}${path}`, {
-                method,
-                headers: body === undefined ? {} : { 'content-type': 'application/json' },
-                ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-            });
-            const text = await response.text();
-            return {
-                status: response.status,
-                body: text === '' ? undefined : JSON.parse(text),
-                headers: response.headers,
-            };
-        };
-        const controlGet = async (path: string): Promise<Json> => {
-            const answer = await control('GET', path);
-            if (answer.status !== 200) throw new Error(`GET ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
-            return answer.body;
-        };
+        const controlApi = simulatorControl(controlUrl);
+        const { control, controlGet } = controlApi;
 
         const ops = simStack.operationsClient;
         const loginHost = new URL(simStack.simulator.authorityHost).host;
@@ -314,13 +299,8 @@ export async function startStack(options: StackOptions): Promise<ResilienceStack
             sim: {
                 control,
                 controlGet,
-                async requestsSince(since, service) {
-                    const query = service === undefined ? `since=${since}` : `since=${since}&service=${service}`;
-                    return ((await controlGet(`/control/requests?${query}`)) as { requests: Json[] }).requests;
-                },
-                async lastRequestSeq() {
-                    return ((await controlGet('/control/requests?since=0')) as { lastSeq: number }).lastSeq;
-                },
+                requestsSince: controlApi.requestsSince,
+                lastRequestSeq: controlApi.lastRequestSeq,
             },
             simulator: sim.process,
             simStack,
