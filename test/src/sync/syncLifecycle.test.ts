@@ -2,6 +2,7 @@
  * The tenant's life as the sync sees it: concurrent deliveries, consent that is not applied yet or
  * was revoked, the mass-deletion guard, disconnection, and the fan-out.
  */
+import { waitFor } from '../../support/poll';
 import { startProductWorld, type ProductWorld } from '../../support/productWorld';
 import {
     clearQueue,
@@ -188,6 +189,14 @@ describe('mass-deletion guard', () => {
     });
 });
 
+/** Waits until the tenant's round under way has committed a page. */
+function firstPageCommitted(tenantId: string) {
+    return waitFor(`a committed page of ${tenantId}`, async () => {
+        const round = (await world.services.tenants.get(tenantId))?.record.round;
+        return (round?.pages ?? 0) >= 1 ? true : undefined;
+    });
+}
+
 describe('disconnecting', () => {
     it('deletes the tenant’s users and runs, stops syncing, and a sync in flight stops and clears what it wrote', async () => {
         const tenantId = await createTenant(world, 'Leaving Soon', 900);
@@ -195,11 +204,7 @@ describe('disconnecting', () => {
         await world.sim.control('PATCH', '/control/graph', { latency: { fixedMs: 300 } });
         const syncing = deliver(world.services, syncMessage(world.services, tenantId));
         // Let it commit a page or two, then disconnect.
-        for (let i = 0; i < 50; i++) {
-            const round = (await world.services.tenants.get(tenantId))?.record.round;
-            if ((round?.pages ?? 0) >= 1) break;
-            await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        await firstPageCommitted(tenantId);
         const result = await world.services.offboarding.disconnect(tenantId, testLogger());
         expect(result).toBeDefined();
         expect(await syncing).toMatchObject({ action: 'skipped', reason: 'tenant disconnected during the sync' });
@@ -220,11 +225,7 @@ describe('disconnecting', () => {
         await connectTenant(world, tenantId);
         await world.sim.control('PATCH', '/control/graph', { latency: { fixedMs: 300 } });
         const syncing = deliver(world.services, syncMessage(world.services, tenantId));
-        for (let i = 0; i < 50; i++) {
-            const round = (await world.services.tenants.get(tenantId))?.record.round;
-            if ((round?.pages ?? 0) >= 1) break;
-            await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        await firstPageCommitted(tenantId);
         await world.services.offboarding.disconnect(tenantId, testLogger());
         expect(await syncing).toMatchObject({ action: 'skipped', reason: 'tenant disconnected during the sync' });
         await world.sim.control('PATCH', '/control/graph', { latency: { fixedMs: 0 } });
