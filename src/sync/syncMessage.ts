@@ -14,7 +14,8 @@ export const MAX_MESSAGE_BYTES = 4096;
 
 const syncMessageSchema = z
     .object({
-        tenantId: z.guid({ error: 'tenantId must be a GUID' }),
+        // Lower-case, as tenant rows and queue markers key it, however the sender spelt it.
+        tenantId: z.guid({ error: 'tenantId must be a GUID' }).transform((id) => id.toLowerCase()),
         reason: z.enum(SYNC_REASONS, { error: `reason must be one of ${SYNC_REASONS.join(', ')}` }),
         runId: z.string().regex(RUN_ID_PATTERN, { error: 'runId is not a run id' }),
         requestedAt: z.iso.datetime({ error: 'requestedAt must be an ISO 8601 time' }),
