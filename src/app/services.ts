@@ -70,6 +70,8 @@ export interface ServiceOverrides {
     random?: () => number;
     /** The worker's tenant lease (tests shorten it). */
     lease?: LeaseOptions;
+    /** How many removed users a delta round deletes by id from one read (tests lower it). */
+    markedIdsKept?: number;
 }
 
 /** The composition root: the only place services are created and wired. */
@@ -124,6 +126,7 @@ export function buildServices(config: AppConfig, overrides: ServiceOverrides = {
         clock,
         sync: config.sync,
         ...(overrides.lease === undefined ? {} : { lease: overrides.lease }),
+        ...(overrides.markedIdsKept === undefined ? {} : { markedIdsKept: overrides.markedIdsKept }),
     });
     const random = overrides.random ?? Math.random;
     return {

@@ -29,6 +29,8 @@ export interface RoundDeps {
     /** No new page is fetched after this moment (ms); the round continues in another invocation. */
     deadline: number;
     maxDeletePercent: number;
+    /** Removed users deleted by id from the one read that counts them; more are read again to delete. */
+    markedIdsKept: number;
 }
 
 export type PagesResult = { kind: 'lastPageCommitted' } | { kind: 'outOfTime' };
@@ -161,7 +163,7 @@ export async function runPages(deps: RoundDeps): Promise<PagesResult> {
 }
 
 /** Removed users a delta round deletes by id from its one read of them (about 200 KB of ids at most). */
-const MARKED_IDS_KEPT = 5000;
+export const MARKED_IDS_KEPT = 5000;
 
 /**
  * The end of a round: counts what it would delete (users Graph removed; after a full round also
@@ -178,7 +180,8 @@ export async function completeRound(deps: RoundDeps, allowMassDelete: boolean): 
     if (round.mode === 'delta') {
         // A delta round deletes only the users it marked: it reads those, not the whole tenant, so its
         // cost follows the changes rather than the tenant's size; a few it deletes by id without reading again.
-        const marked = round.removed === 0 ? { count: 0, ids: [] } : await users.markedUsers(tenantId, MARKED_IDS_KEPT);
+        const marked =
+            round.removed === 0 ? { count: 0, ids: [] } : await users.markedUsers(tenantId, deps.markedIdsKept);
         const candidates = marked.count;
         const total = Math.max(round.usersBefore + round.added, candidates);
         if (blocks(candidates, total)) return { kind: 'blocked', wouldDelete: candidates, total };

@@ -11,7 +11,14 @@ import {
     type TenantRegistry,
     TenantStatus,
 } from '../tenants';
-import { completeRound, type CompletionResult, newRound, type RoundDeps, runPages } from './deltaRound';
+import {
+    completeRound,
+    type CompletionResult,
+    MARKED_IDS_KEPT,
+    newRound,
+    type RoundDeps,
+    runPages,
+} from './deltaRound';
 import type { QueuedMarkers } from './queuedMarkers';
 import { queuedRun, type RunOutcome, type RunsStore, type SyncRun } from './runsStore';
 import type { SyncMessage } from './syncMessage';
@@ -39,6 +46,8 @@ export interface SyncWorkerDeps {
     clock: Clock;
     sync: SyncConfig;
     lease?: LeaseOptions;
+    /** Removed users a delta round deletes by id from its one read of them (default MARKED_IDS_KEPT). */
+    markedIdsKept?: number;
 }
 
 export interface Delivery {
@@ -232,6 +241,7 @@ export function createSyncWorker(deps: SyncWorkerDeps) {
             stats,
             deadline,
             maxDeletePercent: sync.maxDeletePercent,
+            markedIdsKept: deps.markedIdsKept ?? MARKED_IDS_KEPT,
         });
 
         try {

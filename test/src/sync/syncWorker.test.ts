@@ -2,8 +2,8 @@
  * The sync worker end to end against Azurite and the simulator: exact results after a first full
  * round, after random directory changes, after crashes and faults.
  */
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 
+import type { Services } from '../../../src/app/services';
 import { TableName } from '../../../src/storage';
 import { startProductWorld, type ProductWorld } from '../../support/productWorld';
 import {
@@ -102,34 +102,68 @@ describe('delta sync', () => {
         await world.sim.control('DELETE', `/control/tenants/${tenantId}/users/${users[20]}?permanent=true`);
         await world.sim.control('PATCH', `/control/tenants/${tenantId}/users/${users[30]}`, { jobTitle: 'Still here' });
 
-        // Counts the entities the table service returns to the worker's Users client (a pipeline policy of the real SDK).
-        let entitiesRead = 0;
-        let removedQueries = 0;
-        const counting: PipelinePolicy = {
-            name: 'countEntitiesRead',
-            async sendRequest(request, next) {
-                const response = await next(request);
-                if (request.method === 'GET' && decodeURIComponent(request.url).includes('pendingRemoval eq true'))
-                    removedQueries += 1;
-                if (request.method === 'GET' && response.bodyAsText)
-                    entitiesRead += ((JSON.parse(response.bodyAsText) as { value?: unknown[] }).value ?? []).length;
-                return response;
-            },
-        };
-        const pipeline = world.services.storage.table(TableName.users).pipeline;
-        pipeline.addPolicy(counting);
+        const reads = countUsersReads(world.services);
         try {
             await syncUntilIdle(world, syncMessage(world.services, tenantId));
         } finally {
-            pipeline.removePolicy({ name: counting.name });
+            reads.stop();
         }
         const [run] = await world.services.runs.recent(tenantId, 1);
         expect(run).toMatchObject({ mode: 'delta', outcome: 'succeeded', added: 0, updated: 1, removed: 2 });
         expect((await world.services.tenants.get(tenantId))?.record.userCount).toBe(2498);
         // The changed users, looked up and counted: a handful of rows, not the tenant's 2,500 (twice).
-        expect(entitiesRead).toBeLessThan(20);
+        expect(reads.entities).toBeLessThan(20);
         // The removed users are read once: counted for the mass-deletion guard, then deleted by id.
-        expect(removedQueries).toBe(1);
+        expect(reads.removedQueries).toBe(1);
+        await expectTableEqualsDirectory(world, tenantId);
+    });
+
+    it('reads the removed users again to delete them when there are more than it keeps ids of', async () => {
+        const tenantId = await createTenant(world, 'Many Leavers Corp', 40);
+        await connectTenant(world, tenantId);
+        const services = world.newServices({ markedIdsKept: 2 });
+        await syncUntilIdle(world, syncMessage(services, tenantId), { services });
+        const users = [...(await directoryUsers(world, tenantId)).keys()];
+        for (const id of users.slice(0, 3))
+            await world.sim.control('DELETE', `/control/tenants/${tenantId}/users/${id}`);
+
+        const reads = countUsersReads(services);
+        try {
+            await syncUntilIdle(world, syncMessage(services, tenantId), { services });
+        } finally {
+            reads.stop();
+        }
+        const [run] = await services.runs.recent(tenantId, 1);
+        expect(run).toMatchObject({ mode: 'delta', outcome: 'succeeded', removed: 3 });
+        // Counted once, then read again to delete: three ids are more than it keeps.
+        expect(reads.removedQueries).toBe(2);
         await expectTableEqualsDirectory(world, tenantId);
     });
 });
+
+/**
+ * Counts what the table service returns to a worker's Users client (a pipeline policy of the real SDK):
+ * entities, and queries for the users marked as removed.
+ */
+function countUsersReads(services: Services) {
+    const pipeline = services.storage.table(TableName.users).pipeline;
+    const counts = {
+        entities: 0,
+        removedQueries: 0,
+        stop: () => {
+            pipeline.removePolicy({ name: 'countUsersReads' });
+        },
+    };
+    pipeline.addPolicy({
+        name: 'countUsersReads',
+        async sendRequest(request, next) {
+            const response = await next(request);
+            if (request.method !== 'GET') return response;
+            if (decodeURIComponent(request.url).includes('pendingRemoval eq true')) counts.removedQueries += 1;
+            if (response.bodyAsText)
+                counts.entities += ((JSON.parse(response.bodyAsText) as { value?: unknown[] }).value ?? []).length;
+            return response;
+        },
+    });
+    return counts;
+}
