@@ -30,10 +30,10 @@ import { encodeMessage } from '../src/sync/syncQueue';
 import { newTenantRecord, TenantStatus, toEntity } from '../src/tenants';
 import { type CpuProfile, cpuMeter, describeCpu, loadNow } from './support/cpu';
 import { type Figure, type Goal, median, publish, round3 } from './support/report';
-import { LARGE, quietLogger } from './support/stack';
+import { LARGE, quietLogger, repetitions } from './support/stack';
 
 const TENANTS = LARGE ? 100_000 : 10_000;
-const REPS = Number(argValue('--reps') ?? 2);
+const REPS = repetitions(2);
 /** The fan-out's own bound on messages in flight (src/sync/fanOut.ts SEND_CONCURRENCY). */
 const CONCURRENCY = 32;
 
@@ -44,11 +44,6 @@ const CONCURRENCY = 32;
 function tenantIdOf(n: number): string {
     const hex = createHash('sha256').update(`bench-tenant-${n}`).digest('hex');
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-function argValue(name: string): string | undefined {
-    const at = process.argv.indexOf(name);
-    return at === -1 ? undefined : process.argv[at + 1];
 }
 
 interface Timed {

@@ -23,17 +23,12 @@
 import { Browser, type BrowserResponse, formsIn } from '../test/support/browser';
 import { graphRequestsSince, logMark } from './support/graphLog';
 import { type Figure, type Goal, median, publish } from './support/report';
-import { type BenchStack, GRAPH_LATENCY, type Json, startBenchStack } from './support/stack';
+import { type BenchStack, GRAPH_LATENCY, type Json, startBenchStack, repetitions } from './support/stack';
 import { sleep, waitForRun } from './support/tenants';
 
-const REPS = Number(argValue('--reps') ?? 3);
+const REPS = repetitions(3);
 const TENANT = 'Contoso';
 const POLL_MS = 10;
-
-function argValue(name: string): string | undefined {
-    const at = process.argv.indexOf(name);
-    return at === -1 ? undefined : process.argv[at + 1];
-}
 
 interface StackTenant {
     id: string;

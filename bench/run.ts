@@ -100,10 +100,11 @@ function timeLimitMs(source: string, large: boolean): number {
 async function runOne(file: string, caCertPath: string, large: boolean, reps: string | undefined): Promise<Outcome> {
     const path = join(__dirname, file);
     const source = readFileSync(path, 'utf8');
-    // Only benchmarks that take --reps get it (sim-memory reads any bare number as its tenant size).
+    // Only benchmarks that take --reps (through support/stack.ts repetitions()) get it: sim-memory
+    // reads any bare number as its tenant size.
     const childArgs = [
         ...(large ? ['--large'] : []),
-        ...(reps !== undefined && source.includes("'--reps'") ? ['--reps', reps] : []),
+        ...(reps !== undefined && source.includes('repetitions(') ? ['--reps', reps] : []),
     ];
     const gc = source.includes('--expose-gc') ? ['--expose-gc'] : [];
     const limitMs = timeLimitMs(source, large);

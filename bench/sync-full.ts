@@ -30,20 +30,23 @@ import { seededRandom } from '../test/support/syncHarness';
 import { type CpuProfile, cpuMeter, describeCpu } from './support/cpu';
 import { graphRequestsSince, logMark, spanOf } from './support/graphLog';
 import { type Figure, type Goal, median, publish, round3 } from './support/report';
-import { type BenchStack, GRAPH_LATENCY, type Json, LARGE, memoryOf, startBenchStack } from './support/stack';
+import {
+    type BenchStack,
+    GRAPH_LATENCY,
+    type Json,
+    LARGE,
+    memoryOf,
+    startBenchStack,
+    repetitions,
+} from './support/stack';
 import { connectTenant, newTenant, requestSync, sleep, waitForLeaseReleased, waitForRun } from './support/tenants';
 
 const FULL_SIZES = LARGE ? [10_000, 100_000] : [10_000];
 const MEMORY_SIZES: [number, number] = LARGE ? [10_000, 100_000] : [2_000, 20_000];
-const REPS = Number(argValue('--reps') ?? 2);
+const REPS = repetitions(2);
 const CHANGE_SEED = 11;
 /** Share of the users changed before the incremental sync. */
 const CHANGED = 0.01;
-
-function argValue(name: string): string | undefined {
-    const at = process.argv.indexOf(name);
-    return at === -1 ? undefined : process.argv[at + 1];
-}
 
 interface SyncTiming {
     run: SyncRun;

@@ -31,10 +31,10 @@ import {
     withClientTimes,
 } from './support/graphLog';
 import { type Figure, type Goal, median, publish, round3 } from './support/report';
-import { type BenchStack, GRAPH_LATENCY, LARGE, quietLogger, startBenchStack } from './support/stack';
+import { type BenchStack, GRAPH_LATENCY, LARGE, quietLogger, startBenchStack, repetitions } from './support/stack';
 import { connectTenant, newTenant, requestSync, sleep, waitForRun } from './support/tenants';
 
-const REPS = Number(argValue('--reps') ?? 2);
+const REPS = repetitions(2);
 /** Scenario 1: a tenant of this size ("large" for Graph: over 500 users) and its lowered budget per 10 s. */
 const TENANT_USERS = LARGE ? 20_000 : 3_000;
 const TENANT_BUDGET = 5;
@@ -50,11 +50,6 @@ const APP_WINDOW_SECONDS = 10;
  * batchSize 4 + newBatchThreshold 2), so 34 instances.
  */
 const INSTANCE_COUNTS = [1, Math.ceil(TENANTS / 6)];
-
-function argValue(name: string): string | undefined {
-    const at = process.argv.indexOf(name);
-    return at === -1 ? undefined : process.argv[at + 1];
-}
 
 interface Throttled {
     requests: number;

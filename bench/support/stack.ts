@@ -38,6 +38,15 @@ export const GRAPH_LATENCY: Latency = { fixedMs: 150, perUserMs: 0.5 };
 /** Every sync size of a benchmark comes in two flavours: the default run and `--large`. */
 export const LARGE = process.argv.includes('--large');
 
+/** `--reps N` (bench/run.ts passes it on), else the benchmark's own default. */
+export function repetitions(defaultCount: number): number {
+    const at = process.argv.indexOf('--reps');
+    const count = at === -1 ? defaultCount : Number(process.argv[at + 1]);
+    if (!Number.isInteger(count) || count < 1)
+        throw new Error(`--reps takes a whole number from 1, not ${process.argv[at + 1]}`);
+    return count;
+}
+
 export type { Json } from '../../test/support/simulatorControl';
 
 /** A control API call that must succeed: its JSON body (SimulatorControl.controlOk). */
