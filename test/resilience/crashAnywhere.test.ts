@@ -24,6 +24,8 @@ const LATENCY = { fixedMs: 250, perUserMs: 1 };
 /** The simulator's delta page size. */
 const PAGE = 200;
 const PAGE_MS = LATENCY.fixedMs + LATENCY.perUserMs * PAGE;
+/** Long enough for Azurite to finish a transaction it received before the kill. */
+const KILL_SETTLE_MS = 300;
 
 interface Trial {
     index: number;
@@ -146,6 +148,9 @@ describe(`crash anywhere (seed ${SEED}; RESILIENCE_SEED=<n> repeats another)`, (
         await sleep(delayMs);
         const killed = await host.killWorker();
         trial.killedAt = killed.at;
+        // A transaction the worker had sent before it died still commits in Azurite: wait for it to land,
+        // so the batch in hand at the kill is counted (nothing else writes this tenant until the lease ends).
+        await sleep(KILL_SETTLE_MS);
 
         const [record, run, times] = await Promise.all([
             stack.tenant(tenantId),
